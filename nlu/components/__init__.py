@@ -1,0 +1,1 @@
+"""Custom Rasa NLU graph components (imported by Rasa through config.yml)."""
