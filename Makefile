@@ -10,7 +10,8 @@ run: setup
 train: setup
 	@.venv/bin/infoline train
 
-test: setup
+test:
+	@bash scripts/setup.sh --with-browser
 	@.venv/bin/python -m pytest -q
 
 test-fast: setup

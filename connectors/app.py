@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,12 +15,16 @@ from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.actions import build_actions
+from bot.actions import BotServices, build_actions
+from bot.services.case_store import AttemptLimiter, CaseStore
+from bot.services.db import create_schema, make_engine
+from bot.services.handoff import HandoffStore
 from connectors.deps import AppServices
 from connectors.i18n import LANGUAGES, translate
 from connectors.rasa_client import RasaClient
-from connectors.routers import actions, chat, health
+from connectors.routers import actions, admin, chat, consultant, health, telegram
 from connectors.settings import Settings, get_settings
+from connectors.telegram_runner import rasa_sender, start_telegram, stop_telegram
 from knowledge.search import SearchHolder
 from nlu.language_id import LanguageIdentifier
 
@@ -37,6 +42,32 @@ def _load_in_background(services: AppServices) -> None:
         services.knowledge.error = f"{type(exc).__name__}: {exc}"
 
 
+async def _watch_knowledge(services: AppServices) -> None:
+    """Swap in a rebuilt index when entry files change; a failed rebuild keeps the current one."""
+    interval = services.settings.knowledge_watch_seconds
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval)
+        if not services.knowledge.ready:
+            continue
+        try:
+            if await loop.run_in_executor(None, services.knowledge.reload_if_changed):
+                logger.info("knowledge reloaded after a change in the entries")
+        except Exception as exc:
+            logger.error("knowledge reload failed, keeping the current index: %s", exc)
+            services.knowledge.error = f"reload failed: {type(exc).__name__}: {exc}"
+
+
+def _mask_personal_data_in_logs() -> None:
+    """Case numbers, dates, PESEL, passport numbers, phones and e-mails never reach the logs unmasked."""
+    from bot.services.privacy import PersonalDataFilter
+
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
+                handler.addFilter(PersonalDataFilter())
+
+
 def _language_of(request_body: object) -> str | None:
     if isinstance(request_body, dict) and request_body.get("language") in LANGUAGES:
         return request_body["language"]
@@ -50,6 +81,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        _mask_personal_data_in_logs()
         services = AppServices(
             settings=settings,
             rasa=rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds),
@@ -57,14 +89,32 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
             languages=LanguageIdentifier(),
         )
         app.state.services = services
+        engine = make_engine(settings.app_database_url)
+        create_schema(engine)
+        cases = CaseStore(engine)
+        attempts = AttemptLimiter(engine, secret=settings.secret_key, max_attempts=settings.case_max_attempts,
+                                  cooldown=timedelta(minutes=settings.case_cooldown_minutes))
+        handoffs = HandoffStore(engine, secret=settings.secret_key)
         executor = ActionExecutor()
-        for action in build_actions(lambda: services.knowledge.search):
+        bot_services = BotServices(knowledge=lambda: services.knowledge.search, cases=lambda: cases,
+                                   attempts=lambda: attempts, handoffs=lambda: handoffs)
+        for action in build_actions(bot_services):
             executor.register_action(action)
         app.state.action_executor = executor
         loader = asyncio.get_running_loop().run_in_executor(None, _load_in_background, services)
+        watcher = asyncio.create_task(_watch_knowledge(services)) if settings.knowledge_watch_seconds > 0 else None
+        app.state.telegram = await start_telegram(settings, rasa_sender(services.rasa),
+                                                  webhook_url=settings.telegram_webhook_url or None)
         yield
+        await stop_telegram(app.state.telegram)
+        if watcher:
+            watcher.cancel()
         await loader
         await services.rasa.close()
+        store = getattr(app.state, "consultant_accounts", None)
+        if store is not None:
+            store.engine.dispose()
+        engine.dispose()
 
     app = FastAPI(
         title="INFO.OPT assistant",
@@ -105,6 +155,9 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(actions.router)
+    app.include_router(admin.router)
+    app.include_router(consultant.router)
+    app.include_router(telegram.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -60,6 +60,53 @@ def _eval(args: argparse.Namespace) -> int:
     return eval_command(args)
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from knowledge.bench import main as bench_main
+
+    bench_main(sizes=tuple(args.sizes))
+    return 0
+
+
+def _nlu_eval(args: argparse.Namespace) -> int:
+    from connectors.nlu_eval import evaluate, format_table
+
+    report = evaluate(get_settings())
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    return 0
+
+
+def _telegram_status(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from connectors.telegram_runner import describe_bot
+
+    settings = get_settings()
+    if not settings.telegram_token:
+        print("Telegram is off: INFOLINE_TELEGRAM_TOKEN is not set.", file=sys.stderr)
+        return 1
+    print(json.dumps(asyncio.run(describe_bot(settings)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cases_import(args: argparse.Namespace) -> int:
+    from bot.services.case_store import CaseStore, CsvFormatError
+    from bot.services.db import create_schema, make_engine
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.app_database_url)
+    create_schema(engine)
+    try:
+        report = CaseStore(engine).import_csv(args.file)
+    except (CsvFormatError, OSError) as exc:
+        print(f"Cannot import {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Imported: {report.inserted} new, {report.updated} updated, {len(report.rejected)} rejected.")
+    for row in report.rejected:
+        print(f"  line {row.line}: {row.reason}" + (f" (column {row.column})" if row.column else ""), file=sys.stderr)
+    return 1 if report.rejected else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="infoline", description="INFO.OPT assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +138,24 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--set", dest="dataset")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(func=_eval)
+    bench = sub.add_parser("bench", help="search latency, memory and index build time")
+    bench.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="synthetic index sizes")
+    bench.set_defaults(func=_bench)
+    nlu_eval = sub.add_parser("nlu-eval", help="intent macro-F1 per language, with and without the e5 features")
+    nlu_eval.add_argument("--json", action="store_true")
+    nlu_eval.set_defaults(func=_nlu_eval)
+
+    cases = sub.add_parser("cases", help="the case status store").add_subparsers(dest="cases_command", required=True)
+    case_import = cases.add_parser("import", help="import case statuses from a CSV file (see README for the columns)")
+    case_import.add_argument("file")
+    case_import.set_defaults(func=_cases_import)
+
+    telegram = sub.add_parser("telegram", help="the Telegram channel").add_subparsers(dest="telegram_command", required=True)
+    telegram.add_parser("status", help="the bot's name and its webhook state").set_defaults(func=_telegram_status)
+
+    from connectors.consultant.cli import register_commands
+
+    register_commands(sub)  # `consultant add-user USERNAME` and `ask "question" [--lang xx]`
     return parser
 
 

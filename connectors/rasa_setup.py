@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -18,8 +20,10 @@ from knowledge.entries import LANGUAGES, load_entries
 
 logger = logging.getLogger(__name__)
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "bot/data", "knowledge/entries")
-QUESTIONS_PER_ENTRY = 4
+# The knowledge entries count through the question seeds generated from them (see write_question_seeds).
+TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "bot/data", "bot/intent_entries.yml")
+INTENT_ENTRIES = PROJECT_ROOT / "bot" / "intent_entries.yml"
+QUESTIONS_PER_ENTRY = 2
 
 
 def rasa_executable() -> Path:
@@ -43,9 +47,11 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
-def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
+def training_fingerprint(root: Path = PROJECT_ROOT, extra: Path | None = None) -> str:
     """Hash of every file that goes into training, so the model is retrained only when one changes."""
     digest = hashlib.sha256()
+    if extra is not None and extra.exists():
+        digest.update(extra.read_bytes())
     for name in TRAINING_INPUTS:
         path = root / name
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
@@ -55,22 +61,56 @@ def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+def _normalise_example(text: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def handwritten_examples(nlu_dir: Path = PROJECT_ROOT / "nlu" / "data") -> dict[str, str]:
+    """Normalised hand-written NLU examples and their intents."""
+    examples: dict[str, str] = {}
+    for path in sorted(nlu_dir.rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if "intent" in block:
+                for line in str(block.get("examples") or "").splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        examples[_normalise_example(line[2:])] = block["intent"]
+    return examples
+
+
 def write_question_seeds(entries_dir: Path, target: Path) -> Path:
-    """Seed the ``ask_question`` intent with a few questions of every entry in every language."""
-    examples: list[str] = []
+    """Seed intents with a few questions of every entry in every language.
+
+    Questions of entries that serve a service intent (``bot/intent_entries.yml``) seed that intent;
+    all others seed ``ask_question``. Questions that repeat a hand-written example are left out.
+    """
+    intent_of_entry = {entry_id: intent for intent, ids in (yaml.safe_load(INTENT_ENTRIES.read_text()) or {}).items()
+                       for entry_id in ids}
+    taken = handwritten_examples()
+    by_intent: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for entry in load_entries(entries_dir):
+        intent = intent_of_entry.get(entry.id, "ask_question")
         for lang in LANGUAGES:
             text = entry.texts.get(lang)
-            if text:
-                examples.extend(text.questions[:QUESTIONS_PER_ENTRY])
-    seen: set[str] = set()
-    unique = [q for q in examples if not (q.casefold() in seen or seen.add(q.casefold()))]
+            for question in (text.questions[:QUESTIONS_PER_ENTRY] if text else ()):
+                key = _normalise_example(question)
+                if key and key not in taken and key not in seen and "{" not in question:
+                    seen.add(key)
+                    by_intent.setdefault(intent, []).append(question)
     target.parent.mkdir(parents=True, exist_ok=True)
-    block = "".join(f"- {yaml.safe_dump(q, allow_unicode=True, width=10_000).strip().removesuffix('...').strip()}\n" for q in unique)
-    content = {"version": "3.1", "nlu": [{"intent": "ask_question", "examples": block}]}
+    nlu = [{"intent": intent, "examples": "".join(f"- {_yaml_scalar(q)}\n" for q in questions)}
+           for intent, questions in by_intent.items()]
     target.write_text("# Generated from knowledge/entries by connectors/rasa_setup.py; do not edit.\n"
-                      + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+                      + yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False, width=10_000),
+                      encoding="utf-8")
     return target
+
+
+def _yaml_scalar(text: str) -> str:
+    return " ".join(text.replace("[", "(").replace("]", ")").split())
 
 
 def training_data_paths(settings: Settings) -> list[Path]:
@@ -79,7 +119,8 @@ def training_data_paths(settings: Settings) -> list[Path]:
 
 
 def model_path(settings: Settings) -> Path:
-    return settings.models_dir / f"{training_fingerprint()}.tar.gz"
+    seeds = write_question_seeds(settings.entries_dir, settings.data_dir / "nlu" / "questions.yml")
+    return settings.models_dir / f"{training_fingerprint(extra=seeds)}.tar.gz"
 
 
 def train(settings: Settings, force: bool = False) -> Path:
@@ -92,10 +133,15 @@ def train(settings: Settings, force: bool = False) -> Path:
     print("Training the Rasa model (inputs changed)...", flush=True)
     cmd = [str(rasa_executable()), "train", "--config", "config.yml", "--domain", "domain.yml",
            "--data", *map(str, data), "--out", str(target.parent), "--fixed-model-name", target.name.removesuffix(".tar.gz")]
-    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_environment(), capture_output=True, text=True)
+    log = settings.data_dir / "logs" / "train.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with open(log, "w") as handle:
+        result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_environment(), stdout=handle, stderr=subprocess.STDOUT)
     if result.returncode != 0 or not target.exists():
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit("Rasa training failed (output above).")
+        sys.stderr.write(log.read_text(errors="replace")[-6000:])
+        raise SystemExit(f"Rasa training failed (output above; full log in {log}).")
+    print(f"Trained in {time.monotonic() - started:.0f} s.", flush=True)
     return target
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +30,24 @@ class Settings(BaseSettings):
     tracker_store_url: str = ""
     # Rasa lock store: empty means in-memory (one Rasa process); or redis://host:port/db.
     lock_store_url: str = ""
+    # How often the knowledge files are checked for changes (0 turns watching off).
+    knowledge_watch_seconds: float = 5.0
+    # Bearer token for POST /admin/knowledge/reload; empty turns the route off.
+    admin_token: str = ""
+    # The app's own data (case store, handoff requests, consultant accounts): SQLite by default,
+    # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test in production.
+    database_url: str = ""
+    # Signs session cookies; must be set to a long random value outside development.
+    secret_key: str = "development-only-secret-key"
+    # Telegram: off unless a bot token is set. mode: "polling" (development) or "webhook".
+    telegram_token: str = ""
+    telegram_mode: str = "polling"
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = ""
+    telegram_webhook_url: str = ""  # public URL of POST /telegram/webhook (webhook mode)  # a stand-in Bot API for tests; empty means Telegram's servers
+    # Case status checks: failed verifications allowed before a cooling-off period.
+    case_max_attempts: int = 5
+    case_cooldown_minutes: int = 15
     max_message_chars: int = 2000
     rasa_timeout_seconds: float = 30.0
 
@@ -37,6 +55,16 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else (PROJECT_ROOT / value)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment != "development" and self.secret_key == "development-only-secret-key":
+            raise ValueError("INFOLINE_SECRET_KEY must be set to a long random value outside development")
+        return self
+
+    @property
+    def app_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
 
     @property
     def rasa_url(self) -> str:

@@ -115,6 +115,7 @@ class KnowledgeIndex:
         self.entry_position = {eid: i for i, eid in enumerate(self.entry_ids)}
         self.passages = passages
         self.passage_entry = np.array([self.entry_position[p.entry_id] for p in passages], dtype=np.int64)
+        self.passage_language = np.array([p.language for p in passages])
         self.vectors = vectors
         self.model_name = model_name
         self.fingerprint = fingerprint(entries, model_name)
@@ -123,12 +124,20 @@ class KnowledgeIndex:
         self.lexical = LexicalIndex([lexical_document(e) for e in entries], self.normalizer)
 
     @classmethod
-    def build(cls, entries: Sequence[Entry], embedder: Embedder) -> "KnowledgeIndex":
+    def build(cls, entries: Sequence[Entry], embedder: Embedder, previous: "KnowledgeIndex | None" = None) -> "KnowledgeIndex":
+        """Embed every passage; passages unchanged since ``previous`` (same model) reuse its vectors."""
         started = time.perf_counter()
         passages = passages_for(entries)
-        vectors = embedder.encode_documents([p.text for p in passages])
-        logger.info("embedded %d passages in %.1f s", len(passages), time.perf_counter() - started)
-        return cls(entries, passages, vectors, embedder.name)
+        known: dict[str, np.ndarray] = {}
+        if previous is not None and previous.model_name == embedder.name:
+            known = {p.text: previous.vectors[i] for i, p in enumerate(previous.passages)}
+        todo = sorted({p.text for p in passages if p.text not in known})
+        if todo:
+            known.update(zip(todo, embedder.encode_documents(todo)))
+        dim = next(iter(known.values())).shape[0] if known else embedder.dim
+        vectors = np.stack([known[p.text] for p in passages]) if passages else np.zeros((0, dim), dtype=np.float32)
+        logger.info("embedded %d new passages (of %d) in %.1f s", len(todo), len(passages), time.perf_counter() - started)
+        return cls(entries, passages, vectors.astype(np.float32), embedder.name)
 
     def save(self, directory: Path) -> Path:
         """Write the vectors under a folder named by the fingerprint; returns that folder."""
@@ -142,7 +151,8 @@ class KnowledgeIndex:
         return target
 
     @classmethod
-    def load_or_build(cls, entries: Sequence[Entry], embedder: Embedder, directory: Path) -> tuple["KnowledgeIndex", bool]:
+    def load_or_build(cls, entries: Sequence[Entry], embedder: Embedder, directory: Path,
+                      previous: "KnowledgeIndex | None" = None) -> tuple["KnowledgeIndex", bool]:
         """Load the saved index whose fingerprint matches, or build and save a new one.
 
         Returns the index and whether it was (re)built.
@@ -155,6 +165,6 @@ class KnowledgeIndex:
             if vectors.shape[0] == len(passages):
                 logger.info("loaded knowledge index %s", expected)
                 return cls(entries, passages, vectors, embedder.name), False
-        index = cls.build(entries, embedder)
+        index = cls.build(entries, embedder, previous)
         index.save(directory)
         return index, True

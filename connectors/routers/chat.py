@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, HTTPException
+import hashlib
+import hmac
+
+from fastapi import APIRouter, HTTPException, Request
 
 from connectors.deps import Services
 from connectors.i18n import translate
@@ -21,6 +24,11 @@ class ApiError(HTTPException):
         super().__init__(status_code=status, detail={"code": code, "message": message})
 
 
+def client_key(address: str, secret: str) -> str:
+    """A keyed hash of the client address: enough to limit attempts, not the address itself."""
+    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def to_bot_message(raw: dict) -> BotMessage:
     buttons = [Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
                for b in raw.get("buttons") or [] if isinstance(b, dict)]
@@ -34,7 +42,7 @@ def to_bot_message(raw: dict) -> BotMessage:
     responses={400: {"model": ErrorReply}, 413: {"model": ErrorReply}, 422: {"model": ErrorReply}, 503: {"model": ErrorReply}},
     summary="Send a message to the assistant",
 )
-async def chat(request: ChatRequest, services: Services) -> ChatReply:
+async def chat(request: ChatRequest, services: Services, http: Request) -> ChatReply:
     """Relay the person's message to the dialogue engine and return its messages.
 
     Errors are JSON ``{"error": {"code", "message"}}`` with the message in the person's language:
@@ -48,7 +56,8 @@ async def chat(request: ChatRequest, services: Services) -> ChatReply:
     limit = services.settings.max_message_chars
     if len(text) > limit:
         raise ApiError(413, "message_too_long", translate("message_too_long", language, limit=limit))
-    metadata = {"channel": "web", "language": request.language}
+    metadata = {"channel": "web", "language": request.language,
+                "client": client_key(http.client.host if http.client else "", services.settings.secret_key)}
     try:
         raw_messages = await services.rasa.send(f"web:{request.sender}", text, metadata)
     except RasaUnavailable as exc:

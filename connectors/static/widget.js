@@ -17,7 +17,18 @@
   var typing = document.getElementById("chat-typing");
   var errorBox = document.getElementById("chat-error");
   var langSelect = document.getElementById("chat-lang");
-  var store = window.localStorage;
+  var store = (function () {
+    try {
+      var s = window.localStorage;
+      s.setItem("infoopt.probe", "1");
+      s.removeItem("infoopt.probe");
+      return s;
+    } catch (e) {  // storage blocked (e.g. some embedded contexts): keep the conversation in memory
+      var memory = {};
+      return { getItem: function (k) { return k in memory ? memory[k] : null; },
+               setItem: function (k, v) { memory[k] = String(v); }, removeItem: function (k) { delete memory[k]; } };
+    }
+  })();
 
   function randomId() {
     var bytes = new Uint8Array(12);
@@ -25,6 +36,8 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function initialLanguage() {
+    var requested = new URLSearchParams(window.location.search).get("lang");
+    if (LANGS.indexOf(requested) >= 0 && !store.getItem("infoopt.language")) return requested;
     var saved = store.getItem("infoopt.language");
     if (LANGS.indexOf(saved) >= 0) return saved;
     var nav = (navigator.language || "en").slice(0, 2).toLowerCase();
@@ -100,8 +113,8 @@
   }
   function renderBubble(item) {
     if (item.custom && item.custom.type === "sources" && !item.text) {
-      var prev = log.lastElementChild;
-      if (prev && prev.classList.contains("msg--bot")) { renderSources(prev, item.custom); return; }
+      var answers = log.querySelectorAll(".msg--bot");
+      if (answers.length) { renderSources(answers[answers.length - 1], item.custom); return; }
     }
     if (!item.text) return;
     var div = document.createElement("div");
@@ -132,6 +145,11 @@
       typing.hidden = true;
       if (!r.ok) { showError((r.body && r.body.error && r.body.error.message) || t("unreachable")); return; }
       (r.body.messages || []).forEach(function (m) {
+        if (m.custom && m.custom.type === "language" && LANGS.indexOf(m.custom.language) >= 0) {
+          language = m.custom.language;
+          store.setItem("infoopt.language", language);
+          applyLanguage();
+        }
         remember({ who: "bot", text: m.text || "", buttons: m.buttons || [], custom: m.custom || null });
       });
     }).catch(function () { typing.hidden = true; showError(t("unreachable")); });

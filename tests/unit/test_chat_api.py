@@ -56,7 +56,10 @@ def test_chat_relays_to_rasa_with_channel_and_language(make_client):
     assert body["messages"][0]["text"] == "echo: Hello"
     assert body["messages"][1]["buttons"] == [{"title": "A", "payload": "/a"}]
     assert body["messages"][2]["custom"]["type"] == "sources"
-    assert rasa.sent == [("web:abc-1", "Hello", {"channel": "web", "language": "en"})]
+    (sender, text, metadata), = rasa.sent
+    assert (sender, text) == ("web:abc-1", "Hello")
+    assert metadata["channel"] == "web" and metadata["language"] == "en"
+    assert len(metadata["client"]) == 24 and "testclient" not in metadata["client"]  # hashed, not the address
 
 
 @pytest.mark.parametrize("payload,status,code", [
@@ -107,3 +110,29 @@ def test_page_and_openapi_are_served(make_client):
     assert page.status_code == 200 and "chat-log" in page.text
     assert "/api/chat" in schema["paths"]
     assert "ChatRequest" in schema["components"]["schemas"]
+
+
+def test_admin_reload_needs_a_configured_token(tmp_path):
+    class Reloadable(IdleKnowledge):
+        loads = 0
+
+        def load(self):
+            Reloadable.loads += 1
+            return True
+
+        @property
+        def search(self):
+            class S:
+                entries = {"a": 1}
+            return S()
+
+    off = TestClient(create_app(Settings(data_dir=tmp_path), rasa=FakeRasa(), knowledge=Reloadable()))
+    with off as client:
+        assert client.post("/admin/knowledge/reload").status_code == 404
+    app = create_app(Settings(data_dir=tmp_path, admin_token="s3cret-token"), rasa=FakeRasa(), knowledge=Reloadable())
+    with TestClient(app) as client:
+        assert client.post("/admin/knowledge/reload", headers={"Authorization": "Bearer nope"}).status_code == 401
+        before = Reloadable.loads
+        res = client.post("/admin/knowledge/reload", headers={"Authorization": "Bearer s3cret-token"})
+        assert res.status_code == 200 and res.json()["reloaded"] is True
+        assert Reloadable.loads == before + 1

@@ -14,7 +14,7 @@ from knowledge.index import KnowledgeIndex, fingerprint
 KNOWN = [
     ("pl", "zgubiłam kartę pobytu w tramwaju, co mam zrobić", "residence-card-lost-or-changed"),
     ("en", "my employer fired me and I have a single permit, how long can I stay", "job-loss-with-single-permit"),
-    ("uk", "скільки коштує карта побиту", "residence-card-fee"),
+    ("uk", "скільки коштує карта побиту і скільки платити за дозвіл", "fees"),
     ("ru", "как подать ponaglenie если дело идёт слишком долго", "processing-time"),
     ("pl", "CUKR kto może złożyć wniosek", "cukr-card"),
     ("en", "do I need a PESEL number and how do I get one", "pesel"),

@@ -1,0 +1,1 @@
+"""The consultants' lookup tool: accounts, signed sessions, the search behind ``/consultant``."""
