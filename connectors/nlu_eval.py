@@ -6,6 +6,7 @@ apart from the training data; be, ka and hi have no training data at all (transf
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import time
@@ -19,6 +20,7 @@ from connectors.settings import PROJECT_ROOT, Settings
 
 EVAL_DIR = PROJECT_ROOT / "evaluation" / "nlu"
 FEATURIZER = "nlu.components.e5_featurizer.E5SentenceFeaturizer"
+BLENDER = "nlu.components.e5_intent_blender.E5IntentBlender"
 
 
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
@@ -42,22 +44,41 @@ def macro_f1(gold: list[str], predicted: list[str]) -> float:
 def _nlu_config(with_features: bool, target: Path) -> Path:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     if not with_features:
-        config["pipeline"] = [c for c in config["pipeline"] if c.get("name") != FEATURIZER]
+        config["pipeline"] = [c for c in config["pipeline"] if c.get("name") not in (FEATURIZER, BLENDER)]
     config.pop("policies", None)
     target.write_text(yaml.safe_dump(config, sort_keys=False))
     return target
 
 
+def _nlu_data_dir(settings: Settings, target: Path) -> Path:
+    """All NLU training files in one folder (``rasa train nlu`` takes a single --nlu path)."""
+    import shutil
+
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    seeds = rasa_setup.write_question_seeds(settings.entries_dir, settings.data_dir / "nlu" / "questions.yml")
+    for source in [*sorted((PROJECT_ROOT / "nlu" / "data").rglob("*.yml")), seeds]:
+        shutil.copy(source, target / f"{source.parent.name}-{source.name}")
+    return target
+
+
 def _train_nlu(settings: Settings, config: Path, name: str, out: Path) -> tuple[Path, float]:
-    data = rasa_setup.training_data_paths(settings)
-    nlu_paths = [p for p in data if "bot" not in p.parts[-2:]]
+    nlu_dir = _nlu_data_dir(settings, out / "nlu-data")
+    digest = hashlib.sha256(config.read_bytes())
+    for file in sorted(nlu_dir.iterdir()):
+        digest.update(file.read_bytes())
+    for file in sorted((PROJECT_ROOT / "nlu" / "components").glob("*.py")):
+        digest.update(file.read_bytes())
+    model, stamp = out / f"{name}.tar.gz", out / f"{name}.inputs"
+    if model.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return model, float("nan")  # trained earlier from the same inputs
     started = time.monotonic()
-    cmd = [str(rasa_setup.rasa_executable()), "train", "nlu", "--config", str(config), "--nlu", *map(str, nlu_paths),
+    cmd = [str(rasa_setup.rasa_executable()), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
            "--domain", "domain.yml", "--out", str(out), "--fixed-model-name", name]
     result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_setup.rasa_environment(), capture_output=True, text=True)
-    model = out / f"{name}.tar.gz"
     if result.returncode != 0 or not model.exists():
         raise SystemExit(f"NLU training failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    stamp.write_text(digest.hexdigest())
     return model, time.monotonic() - started
 
 
@@ -68,7 +89,7 @@ def _predict(model: Path, texts: list[str]) -> list[str]:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"prediction failed:\n{result.stderr[-3000:]}")
-    return [json.loads(line)["intent"] for line in result.stdout.splitlines() if line.strip()]
+    return [json.loads(line)["intent"] for line in result.stdout.splitlines() if line.startswith('{"intent"')]
 
 
 def load_sets(directory: Path = EVAL_DIR) -> dict[str, list[dict]]:
