@@ -11,7 +11,7 @@ KEYWORDS_FILE = Path(__file__).resolve().parents[1] / "keywords.yml"
 
 
 @lru_cache
-def keywords() -> dict[str, dict[str, list[str]]]:
+def keywords() -> dict:
     return yaml.safe_load(KEYWORDS_FILE.read_text(encoding="utf-8"))
 
 

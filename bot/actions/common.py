@@ -7,13 +7,12 @@ from typing import Callable
 
 from rasa_sdk import Action, Tracker
 
+from bot.actions.choices import keywords
 from bot.actions.texts import conversation_language
 from bot.texts import text
 
 __all__ = ["conversation_language", "text", "metadata", "channel_of", "client_of", "is_yes", "is_no", "ask_action"]
 
-_YES = {"yes", "y", "yeah", "yep", "sure", "tak", "tak.", "no tak", "так", "да", "ага", "tak jest", "oczywiście", "конечно", "звісно"}
-_NO = {"no", "nope", "nie", "ні", "нет", "не", "no.", "nie.", "jeszcze nie", "ещё нет", "ще ні", "not yet"}
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:
@@ -38,11 +37,11 @@ def client_of(tracker: Tracker) -> str | None:
 
 
 def is_yes(value: str) -> bool:
-    return value.strip().casefold().rstrip("!.") in _YES
+    return value.strip().casefold().rstrip("!.") in keywords()["answers"]["yes"]
 
 
 def is_no(value: str) -> bool:
-    return value.strip().casefold().rstrip("!.") in _NO
+    return value.strip().casefold().rstrip("!.") in keywords()["answers"]["no"]
 
 
 def ask_action(name: str, texts: str, key: str, buttons: Callable[[str], list[dict]] | None = None) -> type[Action]:

@@ -11,7 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.choices import recognise
+from bot.actions.choices import keywords, recognise
 from bot.actions.common import conversation_language, is_no, is_yes, text
 from bot.actions.knowledge import entry_message
 from bot.services.employer_change import HOLDERS, plan_employer_change
@@ -22,7 +22,7 @@ def _employer_asking(tracker: Tracker) -> bool:
     for event in reversed(tracker.events or []):
         if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == "change_employer":
             words = (event.get("text") or "").casefold()
-            return any(w in words for w in ("hire", "zatrudni", "найняти", "нанять", "взяти на роботу", "принять на работу", "employ "))
+            return any(w in words for w in keywords()["employer_asking"])
     return False
 
 

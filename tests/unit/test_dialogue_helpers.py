@@ -42,3 +42,11 @@ def test_parse_period():
 ])
 def test_recognise_choices(kind, text, allowed, code):
     assert recognise(kind, text, allowed) == code
+
+
+@pytest.mark.parametrize("value,yes,no", [("Tak!", True, False), ("да", True, False), ("not yet", False, True),
+                                          ("ще ні.", False, True), ("maybe", False, False)])
+def test_yes_no_answers(value, yes, no):
+    from bot.actions.common import is_no, is_yes
+
+    assert (is_yes(value), is_no(value)) == (yes, no)
