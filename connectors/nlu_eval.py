@@ -123,7 +123,9 @@ def evaluate(settings: Settings) -> dict:
             gold = [row["intent"] for row in rows]
             report[key][lang] = {"macro_f1": round(macro_f1(gold, predicted), 4),
                                  "accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(rows), 4),
-                                 "n": len(rows)}
+                                 "n": len(rows),
+                                 "errors": [{"text": row["text"], "gold": g, "predicted": p}
+                                            for row, g, p in zip(rows, gold, predicted) if g != p]}
         report.setdefault("training_seconds", {})[key] = round(seconds, 1)
     return report
 
