@@ -17,6 +17,7 @@ import yaml
 
 from connectors.settings import PROJECT_ROOT, Settings
 from knowledge.entries import LANGUAGES, load_entries
+from knowledge.out_of_scope import default_out_of_scope_path, load_out_of_scope
 
 logger = logging.getLogger(__name__)
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
@@ -24,6 +25,7 @@ RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "bot/data", "bot/intent_entries.yml")
 INTENT_ENTRIES = PROJECT_ROOT / "bot" / "intent_entries.yml"
 QUESTIONS_PER_ENTRY = 2
+EXAMPLES_PER_OUT_OF_SCOPE_TOPIC = 3
 
 
 def rasa_executable() -> Path:
@@ -84,7 +86,9 @@ def write_question_seeds(entries_dir: Path, target: Path) -> Path:
     """Seed intents with a few questions of every entry in every language.
 
     Questions of entries that serve a service intent (``bot/intent_entries.yml``) seed that intent;
-    all others seed ``ask_question``. Questions that repeat a hand-written example are left out.
+    all others seed ``ask_question``. A few examples of every known out-of-scope topic
+    (``knowledge/out-of-scope.yml``) seed ``out_of_scope``. Questions that repeat a hand-written
+    example are left out.
     """
     intent_of_entry = {entry_id: intent for intent, ids in (yaml.safe_load(INTENT_ENTRIES.read_text()) or {}).items()
                        for entry_id in ids}
@@ -100,10 +104,19 @@ def write_question_seeds(entries_dir: Path, target: Path) -> Path:
                 if key and key not in taken and key not in seen and "{" not in question:
                     seen.add(key)
                     by_intent.setdefault(intent, []).append(question)
+    for topic in load_out_of_scope(default_out_of_scope_path(entries_dir)):
+        for lang in LANGUAGES:
+            examples = topic.examples.get(lang, ())
+            step = max(len(examples) // EXAMPLES_PER_OUT_OF_SCOPE_TOPIC, 1)  # spread: short, long, Latin-typed
+            for example in examples[::step][:EXAMPLES_PER_OUT_OF_SCOPE_TOPIC]:
+                key = _normalise_example(example)
+                if key and key not in taken and key not in seen and "{" not in example:
+                    seen.add(key)
+                    by_intent.setdefault("out_of_scope", []).append(example)
     target.parent.mkdir(parents=True, exist_ok=True)
     nlu = [{"intent": intent, "examples": "".join(f"- {_yaml_scalar(q)}\n" for q in questions)}
            for intent, questions in by_intent.items()]
-    target.write_text("# Generated from knowledge/entries by connectors/rasa_setup.py; do not edit.\n"
+    target.write_text("# Generated from knowledge/entries and knowledge/out-of-scope.yml by connectors/rasa_setup.py; do not edit.\n"
                       + yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False, width=10_000),
                       encoding="utf-8")
     return target

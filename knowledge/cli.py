@@ -43,6 +43,9 @@ def search_command(args: argparse.Namespace) -> int:
         return 2
     result = search.run(args.question, language=args.lang, top_k=args.top)
     print(f"decision: {result.decision}" + (f" ({result.reason})" if result.reason else ""))
+    if result.out_of_scope_topic:
+        topic = search.index.topics[result.out_of_scope_topic]
+        print(f"out of scope: {topic.id} – {topic.referral(args.lang or 'en')}")
     for rank, hit in enumerate(result.hits, 1):
         _, text = search.entries[hit.entry_id].text(args.lang or "en")
         print(f"{rank}. {hit.entry_id:<40} confidence {hit.confidence:.3f}  score {hit.score:.4f}  "

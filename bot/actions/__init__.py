@@ -11,7 +11,7 @@ from bot.actions.documents import ActionDocumentsAndFees
 from bot.actions.employer_change import (ActionAskAlreadyStarted, ActionAskHolderType, ActionEmployerChangePath,
                                          ValidateEmployerChangeForm)
 from bot.actions.handoff import ActionHandoff
-from bot.actions.knowledge import ActionAnswerQuestion
+from bot.actions.knowledge import ActionAnswerQuestion, ActionOutOfScope
 from bot.actions.language import ActionSwitchLanguage
 from bot.actions.legal_stay import (ActionAskDaysAllowed, ActionAskStayBasis, ActionAskStayDates, ActionAskValidPeriod,
                                     ActionCheckLegalStay, ValidateLegalStayForm)
@@ -34,6 +34,7 @@ def build_actions(services: BotServices) -> list[Action]:
     """Every custom action, wired to the services it needs."""
     return [
         ActionAnswerQuestion(services.knowledge, services.handoffs),
+        ActionOutOfScope(services.knowledge),
         ActionSwitchLanguage(),
         ValidateCaseStatusForm(), ActionAskCaseNumber(), ActionAskBirthDate(),
         ActionCheckCaseStatus(services.cases, services.attempts),

@@ -136,6 +136,37 @@ class ActionAnswerQuestion(Action):
             self._answer(dispatcher, domain, search, search.entries[result.top.entry_id], language)
         elif result.decision == "clarify":
             self._clarify(dispatcher, search, [h.entry_id for h in result.choices], language)
+        elif result.out_of_scope_topic:
+            refer_elsewhere(dispatcher, search, result.out_of_scope_topic, language)
+            return answered
         else:
             return self._declined(dispatcher, tracker, language)
         return answered
+
+
+def refer_elsewhere(dispatcher: CollectingDispatcher, search: KnowledgeSearch, topic_id: str, language: str) -> None:
+    """Say the question is not the office's business and who handles it instead."""
+    dispatcher.utter_message(response="utter_out_of_scope")
+    topic = search.index.topics.get(topic_id)
+    if topic is not None and topic.referral(language):
+        dispatcher.utter_message(text=topic.referral(language))
+
+
+class ActionOutOfScope(Action):
+    """Declines an out-of-scope message, naming who handles it when it is a known topic."""
+
+    def __init__(self, knowledge: Callable[[], KnowledgeSearch]) -> None:
+        self._knowledge = knowledge
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        language = conversation_language(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        result = self._knowledge().run(text, language=language)
+        if result.out_of_scope_topic:
+            refer_elsewhere(dispatcher, self._knowledge(), result.out_of_scope_topic, language)
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
+        return []

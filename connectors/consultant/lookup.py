@@ -131,6 +131,9 @@ def lookup(search: Searcher, query: str, sections: tuple[Section, ...], *, audie
     filtered = bool(audience or section)
     result = search.run(query, top_k=max(len(entries), top_k) if filtered else top_k)
     payload["decision"] = result.decision
+    topic = getattr(search, "index", None) and search.index.topics.get(result.out_of_scope_topic or "")
+    if topic:
+        payload["out_of_scope"] = {"topic": topic.id, "refer": dict(topic.refer)}
     for hit in result.hits:
         entry = entries.get(hit.entry_id)
         if entry is None:

@@ -148,11 +148,12 @@
   function render(data) {
     clearResults();
     var results = data.results || [];
+    var elsewhere = data.out_of_scope ? str("out-of-scope", { refer: data.out_of_scope.refer.en || "" }) + " " : "";
     if (!results.length) {
-      status.textContent = str("no-results");
+      status.textContent = elsewhere + str("no-results");
       return;
     }
-    status.textContent = results.length === 1 ? str("one-result") : str("results", { n: results.length });
+    status.textContent = elsewhere + (results.length === 1 ? str("one-result") : str("results", { n: results.length }));
     results.forEach(function (result, index) { list.appendChild(renderResult(result, index)); });
   }
 

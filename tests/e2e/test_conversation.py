@@ -68,6 +68,13 @@ def test_out_of_scope_question_is_declined_with_the_infoline(assistant):
     assert not _sources(reply)
 
 
+def test_question_for_another_institution_names_who_handles_it(assistant):
+    reply = assistant.chat(f"e2e-refer-{uuid.uuid4().hex[:8]}", "як оформити 800 плюс на дитину через ZUS?", "uk")
+    texts = _texts(reply)
+    assert "12 210 20 20" in texts and "ZUS" in texts.split("12 210 20 20")[-1]
+    assert not _sources(reply)
+
+
 def test_health_reports_every_part_ready(assistant):
     health = assistant.client.get("/healthz").json()
     assert health["ready"] is True

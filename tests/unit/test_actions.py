@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.knowledge import ActionAnswerQuestion
+from bot.actions.knowledge import ActionAnswerQuestion, ActionOutOfScope
 from bot.actions.language import ActionSwitchLanguage, requested_language
 from connectors.settings import PROJECT_ROOT
 
@@ -61,9 +61,26 @@ def test_employer_change_with_blue_card_goes_to_that_path(answer):
     assert messages[0]["custom"]["entry_id"] == "change-employer-blue-card"
 
 
-def test_out_of_scope_question_is_declined(answer):
-    messages, _ = run(answer, tracker("jaka będzie jutro pogoda w Krakowie", "ask_question", "pl"))
+def test_question_without_an_answer_is_declined_with_the_infoline(answer):
+    messages, events = run(answer, tracker("czy mogę przyjść do urzędu z psem asystującym", "ask_question", "pl"))
     assert [m["response"] for m in messages] == ["utter_no_answer"]
+    assert events[-1]["name"] == "failed_answers" and events[-1]["value"] == 1.0
+
+
+def test_known_out_of_scope_question_names_who_handles_it(answer, knowledge_search):
+    messages, events = run(answer, tracker("як обміняти українські водійські права на польські", "ask_question", "uk"))
+    assert messages[0]["response"] == "utter_out_of_scope"
+    topic = knowledge_search.run("як обміняти українські водійські права на польські", language="uk").out_of_scope_topic
+    assert messages[1]["text"] == knowledge_search.index.topics[topic].referral("uk")
+    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 0.0}]
+
+
+def test_out_of_scope_intent_adds_the_referral_when_the_topic_is_known(knowledge_search):
+    action = ActionOutOfScope(lambda: knowledge_search)
+    messages, _ = run(action, tracker("how do I file my PIT tax return in Poland", "out_of_scope", "en"))
+    assert messages[0]["response"] == "utter_out_of_scope" and len(messages) == 2
+    messages, _ = run(action, tracker("tell me a recipe for a chocolate cake", "out_of_scope", "en"))
+    assert messages[0]["response"] == "utter_out_of_scope"
 
 
 @pytest.mark.parametrize("text,code", [

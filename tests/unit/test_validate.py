@@ -90,3 +90,18 @@ def test_cli_validate_exits_nonzero_on_problems(tmp_path, monkeypatch, capsys):
         assert "lonely.yml: entry 'lonely', field 'related'" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_out_of_scope_examples_that_repeat_an_entry_question_are_reported(tmp_path):
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    _write(entries, _entry("fees"))
+    topics = {"categories": [{"id": "taxes", "refer": {lang: "The tax office." for lang in ("pl", "en", "uk", "ru")},
+                              "examples": {"pl": ["fees question pl 0"], "en": ["how to file PIT"],
+                                           "uk": ["як подати PIT"], "ru": []}}]}
+    (tmp_path / "out-of-scope.yml").write_text(yaml.safe_dump(topics, allow_unicode=True))
+    problems = [str(p) for p in validate_directory(entries, today=dt.date(2026, 1, 1))]
+    assert any("'fees question pl 0' is also a question of entry 'fees'" in p for p in problems), problems
+    assert any("examples.ru" in p and "missing" in p for p in problems), problems
+    (tmp_path / "out-of-scope.yml").write_text("categories: [{id: x}]")
+    assert any("has no" in str(p) or "needs" in str(p) for p in validate_directory(entries, today=dt.date(2026, 1, 1)))
