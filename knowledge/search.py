@@ -136,29 +136,20 @@ class KnowledgeSearch:
             vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
         return vector
 
-    def topic_scores(self, query: str, language: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _topic_scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per known out-of-scope topic (aligned with ``index.topic_ids``): the best similarity of the
         query to one of its examples, and the pooled similarity over all of them."""
-        if not self.index.topic_ids:
-            return np.zeros(0), np.zeros(0)
-        sims = (self.index.decline_vectors @ self.query_vector(query, language)).astype(np.float64)
+        sims = (self.index.decline_vectors @ vector).astype(np.float64)
         owners, size = self.index.decline_topic, len(self.index.topic_ids)
         best = np.full(size, -1.0)
         np.maximum.at(best, owners, sims)
         return best, self._pool(sims, owners, size, float(sims.min()))
 
-    def score_entries(self, query: str, language: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per-entry fused, dense and lexical scores (arrays aligned with ``index.entry_ids``)."""
-        fused, dense, lexical, _ = self._score(query, language)
-        return fused, dense, lexical
-
-    def _score(self, query: str, language: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    def _score(self, text: str, vector: np.ndarray, language: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """Fused, dense and lexical scores per entry, and the best single passage similarity."""
         cfg = self.config
-        query_vector = self.query_vector(query, language)
-        vector = query_vector[None, :]
         k = min(cfg.dense_candidates, len(self.index.passages))
-        sims, ids = self.index.dense.search(vector, k)
+        sims, ids = self.index.dense.search(vector[None, :], k)
         valid = ids[0] >= 0
         sims, ids = sims[0][valid].astype(np.float64), ids[0][valid]
         best_passage = float(sims.max()) if len(sims) else -1.0
@@ -166,11 +157,11 @@ class KnowledgeSearch:
             sims = sims + cfg.same_language_bonus * (self.index.passage_language[ids] == language)
         floor = float(sims.min()) if len(sims) else 0.0
         dense = self._pool(sims, self.index.passage_entry[ids], len(self.index.entry_ids), floor)
-        bm25 = self.index.lexical.scores(query, language)
+        bm25 = self.index.lexical.scores(text, language)
         lexical = bm25 / (bm25 + cfg.lexical_saturation)
         fused = dense + cfg.lexical_weight * lexical
         if self.index.classifier is not None and cfg.classifier_weight:
-            fused = fused + cfg.classifier_weight * self.index.classifier.log_proba(query_vector)
+            fused = fused + cfg.classifier_weight * self.index.classifier.log_proba(vector)
         return fused, dense, lexical, best_passage
 
     def run(self, query: str, *, language: str | None = None, top_k: int | None = None) -> SearchResult:
@@ -185,26 +176,31 @@ class KnowledgeSearch:
             return SearchResult(query, "none", (), reason="empty")
         if not _HAS_WORD.search(text):
             return SearchResult(query, "none", (), reason="no-words")
-        fused, dense, lexical, best_passage = self._score(text, language)
+        vector = self.query_vector(text, language)
+        fused, dense, lexical, best_passage = self._score(text, vector, language)
         order = np.argsort(-fused)[:top_k]
         hits = tuple(
             Hit(self.index.entry_ids[i], float(fused[i]), self._confidence(float(fused[i])), float(dense[i]), float(lexical[i]))
             for i in order
         )
-        topic = self.matching_topic(text, best_passage, language, self.config.decline_margin)
+        topics = self._topic_scores(vector) if self.index.topic_ids else None
+        topic = self._matching_topic(topics, best_passage, self.config.decline_margin)
         if topic is not None:
             return SearchResult(query, "none", hits, reason="out-of-scope", out_of_scope_topic=topic)
         decision = self.decide(hits)
         if decision == "none":
-            topic = self.matching_topic(text, best_passage, language, self.config.referral_margin)
+            topic = self._matching_topic(topics, best_passage, self.config.referral_margin)
             return SearchResult(query, "none", hits, reason="low-confidence", out_of_scope_topic=topic)
         return SearchResult(query, decision, hits)
 
-    def matching_topic(self, text: str, best_passage: float, language: str | None, margin: float) -> str | None:
+    def _matching_topic(self, topics: tuple[np.ndarray, np.ndarray] | None, best_passage: float,
+                        margin: float) -> str | None:
         """The known out-of-scope topic the question belongs to: one of its examples is closer to the
         question, by ``margin``, than any passage of any entry."""
-        best, pooled = self.topic_scores(text, language)
-        if not len(best) or best.max() < best_passage + margin:
+        if topics is None:
+            return None
+        best, pooled = topics
+        if best.max() < best_passage + margin:
             return None
         # Which topic: pooled over its examples, steadier than one example that happens to be close.
         return self.index.topic_ids[int(np.argmax(pooled))]

@@ -164,9 +164,10 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
-        result = self._knowledge().run(text, language=language)
+        search = self._knowledge()
+        result = search.run(text, language=language)
         if result.out_of_scope_topic:
-            refer_elsewhere(dispatcher, self._knowledge(), result.out_of_scope_topic, language)
+            refer_elsewhere(dispatcher, search, result.out_of_scope_topic, language)
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
