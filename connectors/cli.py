@@ -136,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="evaluate the search on the development set")
     evaluate.add_argument("--set", dest="dataset")
+    evaluate.add_argument("--cross-validate", action="store_true",
+                          help="5-fold cross-validation on the entries' own questions and the out-of-scope examples")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(func=_eval)
     bench = sub.add_parser("bench", help="search latency, memory and index build time")

@@ -57,6 +57,12 @@ def eval_command(args: argparse.Namespace) -> int:
     from knowledge.evaluation import DEFAULT_DEV_SET, evaluate, format_table, load_dev_set
 
     search = load_search()
+    if getattr(args, "cross_validate", False):
+        from knowledge.crossval import cross_validate, format_cross_validation
+
+        reports = cross_validate(search, [search.config])
+        print(json.dumps(reports, indent=2) if args.json else format_cross_validation(reports))
+        return 0
     results = evaluate(search, load_dev_set(args.dataset or DEFAULT_DEV_SET))
     print(json.dumps(results, indent=2) if args.json else format_table(results))
     return 0

@@ -30,12 +30,19 @@ _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Scoring and decision parameters, set by measurement on the development set (``infoline eval``).
+    """Scoring and decision parameters, set by measurement: 5-fold cross-validation on the entries' own
+    questions and out-of-scope examples (``infoline eval --cross-validate``), checked on the development
+    set (``infoline eval``).
 
-    An entry's dense score pools the similarities of its passages (log-sum-exp with ``temperature``),
-    so an entry with several close questions beats one with a single lucky match; passages in the
-    person's language get a small bonus. The lexical BM25 score is saturated and added with
+    An entry's dense score pools the similarities of its ``pool_top`` closest passages (log-sum-exp
+    with ``temperature``), so an entry with several close questions beats one with a single lucky
+    match, but an entry does not win merely by having many questions; passages in the person's
+    language can get a small bonus. The lexical BM25 score is saturated and added with
     ``lexical_weight``. The entry classifier's log-probability is added with ``classifier_weight``.
+
+    The top entry is answered when its confidence reaches ``answer_threshold``; when the next one is
+    within ``clarify_margin`` of it, the person is offered both (clarify), also from a confidence of
+    ``clarify_threshold`` up.
 
     A question closer to an example of a known out-of-scope topic than to any entry passage, by
     ``decline_margin``, is declined with that topic's referral; a question declined for low
@@ -45,13 +52,15 @@ class SearchConfig:
     vector mixes the two with ``transliterated_mix`` (0 = the text as typed only).
     """
 
-    temperature: float = 0.03
+    temperature: float = 0.04
+    pool_top: int = 5
     same_language_bonus: float = 0.0
-    lexical_weight: float = 0.2
+    lexical_weight: float = 0.3
     lexical_saturation: float = 5.0
-    confidence_center: float = 0.99
+    confidence_center: float = 1.015
     confidence_scale: float = 0.01
     answer_threshold: float = 0.5
+    clarify_threshold: float = 0.3
     clarify_margin: float = 0.008
     dense_candidates: int = 256
     decline_margin: float = 0.01
@@ -118,8 +127,15 @@ class KnowledgeSearch:
         z = (score - self.config.confidence_center) / self.config.confidence_scale
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def _pool(self, sims: np.ndarray, owners: np.ndarray, size: int, floor: float) -> np.ndarray:
-        """Log-sum-exp pooling of passage similarities per owner (entry or topic)."""
+    def _pool(self, sims: np.ndarray, owners: np.ndarray, size: int, floor: float, top: int = 0) -> np.ndarray:
+        """Log-sum-exp pooling of passage similarities per owner (entry or topic), over each owner's
+        ``top`` closest passages (all of them when 0)."""
+        if top > 0 and len(sims):
+            order = np.lexsort((-sims, owners))
+            sorted_owners = owners[order]
+            starts = np.searchsorted(sorted_owners, sorted_owners, side="left")
+            keep = order[np.arange(len(order)) - starts < top]
+            sims, owners = sims[keep], owners[keep]
         t = self.config.temperature
         best = np.full(size, floor)
         np.maximum.at(best, owners, sims)
@@ -156,7 +172,7 @@ class KnowledgeSearch:
         if language:
             sims = sims + cfg.same_language_bonus * (self.index.passage_language[ids] == language)
         floor = float(sims.min()) if len(sims) else 0.0
-        dense = self._pool(sims, self.index.passage_entry[ids], len(self.index.entry_ids), floor)
+        dense = self._pool(sims, self.index.passage_entry[ids], len(self.index.entry_ids), floor, cfg.pool_top)
         bm25 = self.index.lexical.scores(text, language)
         lexical = bm25 / (bm25 + cfg.lexical_saturation)
         fused = dense + cfg.lexical_weight * lexical
@@ -207,11 +223,13 @@ class KnowledgeSearch:
 
     def decide(self, hits: tuple[Hit, ...]) -> str:
         cfg = self.config
-        if not hits or hits[0].confidence < cfg.answer_threshold:
+        if not hits:
             return "none"
-        if len(hits) > 1 and hits[0].score - hits[1].score < cfg.clarify_margin:
-            return "clarify"
-        return "answer"
+        close = len(hits) > 1 and hits[0].score - hits[1].score < cfg.clarify_margin
+        if hits[0].confidence >= cfg.answer_threshold:
+            return "clarify" if close else "answer"
+        # Not sure enough to answer, but two near-equal, fairly likely candidates: let the person choose.
+        return "clarify" if close and hits[0].confidence >= cfg.clarify_threshold else "none"
 
 
 class SearchHolder:

@@ -111,3 +111,39 @@ def test_fingerprint_triggers_rebuild_only_on_change(tmp_path):
 
     entries = load_entries(entries_dir)
     assert fingerprint(entries, "model-a") != fingerprint(entries, "model-b")
+
+
+def test_pooling_counts_only_each_entrys_closest_passages(knowledge_search):
+    # Entry 0 has one close passage; entry 1 has many that are each a little less close.
+    sims = np.array([0.95] + [0.90] * 40)
+    owners = np.array([0] + [1] * 40)
+    pooled_all = knowledge_search._pool(sims, owners, 2, float(sims.min()), top=0)
+    pooled_top = knowledge_search._pool(sims, owners, 2, float(sims.min()), top=2)
+    assert pooled_all[1] > pooled_all[0]  # without a cap, the sheer number of questions wins
+    assert pooled_top[0] > pooled_top[1]
+    assert knowledge_search._pool(sims, owners, 2, float(sims.min()), top=1) == pytest.approx([0.95, 0.90])
+
+
+def test_cross_validation_asks_held_out_questions_of_an_index_without_them(knowledge_search):
+    from knowledge.crossval import cross_validate
+
+    [report] = cross_validate(knowledge_search, [knowledge_search.config], folds=2, per_language=12)
+    assert set(report["languages"]) == {"pl", "en", "uk", "ru"}
+    for metrics in report["languages"].values():
+        assert metrics["n_in_scope"] == 12 and metrics["n_out_of_scope"] > 0
+        assert metrics["top1"] <= metrics["recall@3"]
+    assert np.mean([m["recall@3"] for m in report["languages"].values()]) > 0.7
+
+
+def test_close_candidates_below_the_answer_threshold_are_offered_not_dropped(knowledge_search):
+    from knowledge.search import Hit
+
+    def hits(first: float, second: float, confidence: float) -> tuple[Hit, ...]:
+        return (Hit("fees", first, confidence, 0.9, 0.1), Hit("residence-card-pickup", second, confidence - 0.01, 0.9, 0.1))
+
+    cfg = knowledge_search.config
+    assert knowledge_search.decide(hits(1.02, 1.00, 0.9)) == "answer"
+    assert knowledge_search.decide(hits(1.02, 1.019, 0.9)) == "clarify"
+    assert knowledge_search.decide(hits(1.0, 0.999, (cfg.clarify_threshold + cfg.answer_threshold) / 2)) == "clarify"
+    assert knowledge_search.decide(hits(1.0, 0.95, (cfg.clarify_threshold + cfg.answer_threshold) / 2)) == "none"
+    assert knowledge_search.decide(hits(1.0, 0.999, cfg.clarify_threshold / 2)) == "none"
