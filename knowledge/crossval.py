@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import defaultdict
 from typing import Sequence
 
-import numpy as np
-
 from knowledge.entries import Entry
+from knowledge.evaluation import ranking_metrics
 from knowledge.index import KnowledgeIndex, Passage, decline_passages, passages_for
 from knowledge.out_of_scope import OutOfScopeTopic
 from knowledge.search import KnowledgeSearch, SearchConfig
@@ -36,8 +36,8 @@ def _key(passage: Passage) -> tuple[str, str, str]:
     return passage.entry_id, passage.language, passage.text
 
 
-def _rate(hits: int, total: int) -> float:
-    return hits / total if total else 0.0
+def _share(flags: Sequence[bool]) -> float:
+    return sum(flags) / len(flags) if flags else 0.0
 
 
 def cross_validate(search: KnowledgeSearch, configs: Sequence[SearchConfig], *, folds: int = 5,
@@ -53,7 +53,9 @@ def cross_validate(search: KnowledgeSearch, configs: Sequence[SearchConfig], *, 
     for lang in sorted({p.language for p in questions}):
         sample += [p for p in questions if p.language == lang][:per_language]
     examples = list(index.decline_passages)
-    counts = [dict() for _ in configs]
+    # Per config, per language: (held-out question, its ranking, decision) and out-of-scope declines.
+    asked: list[dict[str, list[tuple[Passage, list[str], str]]]] = [defaultdict(list) for _ in configs]
+    declined: list[dict[str, list[bool]]] = [defaultdict(list) for _ in configs]
     for fold in range(folds):
         held_questions = sample[fold::folds]
         held_examples = examples[fold::folds]
@@ -64,31 +66,29 @@ def cross_validate(search: KnowledgeSearch, configs: Sequence[SearchConfig], *, 
         rows += [decline_row[_key(p)] for p in decline_passages(topics)]
         fold_index = KnowledgeIndex(entries, passages, index.vectors[rows], index.model_name,
                                     normalizer=index.normalizer, topics=topics)
-        for config, count in zip(configs, counts):
+        for config, config_asked, config_declined in zip(configs, asked, declined):
             fold_search = KnowledgeSearch(fold_index, search.embedder, config)
             for p in held_questions:
                 result = fold_search.run(p.text, language=p.language, top_k=3)
-                ids = [h.entry_id for h in result.hits]
-                c = count.setdefault(p.language, np.zeros(6))
-                c += [ids[:1] == [p.entry_id], p.entry_id in ids, result.decision != "none",
-                      result.decision == "answer" and ids[:1] == [p.entry_id], 1, 0]
+                config_asked[p.language].append((p, [h.entry_id for h in result.hits], result.decision))
             for p in held_examples:
-                result = fold_search.run(p.text, language=p.language)
-                c = count.setdefault(p.language, np.zeros(6))
-                c[5] += result.decision == "none"
-                count.setdefault("_oos_" + p.language, np.zeros(1))[0] += 1
+                config_declined[p.language].append(fold_search.run(p.text, language=p.language).decision == "none")
     reports = []
-    for config, count in zip(configs, counts):
-        languages = sorted(k for k in count if not k.startswith("_"))
-        reports.append({"config": dataclasses.asdict(config), "languages": {lang: {
-            "top1": _rate(count[lang][0], count[lang][4]),
-            "recall@3": _rate(count[lang][1], count[lang][4]),
-            "in_scope_answered_or_clarified": _rate(count[lang][2], count[lang][4]),
-            "in_scope_answered_correctly": _rate(count[lang][3], count[lang][4]),
-            "out_of_scope_declined": _rate(count[lang][5], count.get("_oos_" + lang, [0])[0]),
-            "n_in_scope": int(count[lang][4]),
-            "n_out_of_scope": int(count.get("_oos_" + lang, [0])[0]),
-        } for lang in languages}})
+    for config, config_asked, config_declined in zip(configs, asked, declined):
+        languages = {}
+        for lang in sorted(config_asked):
+            rows = config_asked[lang]
+            metrics = ranking_metrics([ranking for _, ranking, _ in rows], [p.entry_id for p, _, _ in rows])
+            languages[lang] = {
+                "top1": metrics["top1"],
+                "recall@3": metrics["recall@3"],
+                "in_scope_answered_or_clarified": _share([d != "none" for _, _, d in rows]),
+                "in_scope_answered_correctly": _share([d == "answer" and r[:1] == [p.entry_id] for p, r, d in rows]),
+                "out_of_scope_declined": _share(config_declined[lang]),
+                "n_in_scope": len(rows),
+                "n_out_of_scope": len(config_declined[lang]),
+            }
+        reports.append({"config": dataclasses.asdict(config), "languages": languages})
     return reports
 
 

@@ -60,7 +60,7 @@ def dense_answer_ranker(search: KnowledgeSearch) -> Ranker:
     return rank
 
 
-def _ranking_metrics(rankings: Sequence[list[str]], expected: Sequence[str]) -> dict[str, float]:
+def ranking_metrics(rankings: Sequence[list[str]], expected: Sequence[str]) -> dict[str, float]:
     top1 = r3 = mrr = 0.0
     for ranking, gold in zip(rankings, expected):
         if ranking[:1] == [gold]:
@@ -84,9 +84,9 @@ def evaluate(search: KnowledgeSearch, dev_set: list[dict]) -> dict:
         oos = [r for r in rows if r.get("expected") is None]
         outcomes = [search.run(r["q"], language=lang, top_k=10) for r in in_scope]
         expected = [r["expected"] for r in in_scope]
-        results["systems"].setdefault("fused", {})[lang] = _ranking_metrics([[h.entry_id for h in o.hits] for o in outcomes], expected)
+        results["systems"].setdefault("fused", {})[lang] = ranking_metrics([[h.entry_id for h in o.hits] for o in outcomes], expected)
         for name, ranker in baselines.items():
-            results["systems"].setdefault(name, {})[lang] = _ranking_metrics([ranker(r["q"], lang) for r in in_scope], expected)
+            results["systems"].setdefault(name, {})[lang] = ranking_metrics([ranker(r["q"], lang) for r in in_scope], expected)
         oos_outcomes = [search.run(r["q"], language=lang) for r in oos]
         results["out_of_scope"][lang] = {
             "in_scope_answered_or_clarified": sum(o.decision != "none" for o in outcomes) / max(len(outcomes), 1),
