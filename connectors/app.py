@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
         _mask_personal_data_in_logs()
         services = AppServices(
             settings=settings,
-            rasa=rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds),
+            rasa=rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
+                                    message_secret=settings.action_secret),
             knowledge=knowledge or SearchHolder(settings.entries_dir, settings.index_dir, settings.embedding_model),
             languages=LanguageIdentifier(),
         )
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
         handoffs = HandoffStore(engine, secret=settings.secret_key)
         executor = ActionExecutor()
         bot_services = BotServices(knowledge=lambda: services.knowledge.search, cases=lambda: cases,
-                                   attempts=lambda: attempts, handoffs=lambda: handoffs)
+                                   attempts=lambda: attempts, handoffs=lambda: handoffs,
+                                   message_secret=settings.action_secret)
         for action in build_actions(bot_services):
             executor.register_action(action)
         app.state.action_executor = executor

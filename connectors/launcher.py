@@ -5,6 +5,7 @@ Stops both cleanly on Ctrl-C; when one dies, says which and why, and stops the o
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -59,15 +60,19 @@ def start_processes(settings: Settings, model: Path) -> list[Child]:
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     endpoints, credentials = rasa_setup.write_runtime_config(settings)
+    # One secret for Rasa and the app, so that only Rasa can call the action endpoint.
+    secret = settings.action_secret or secrets.token_urlsafe(32)
     rasa_cmd = [str(rasa_setup.rasa_executable()), "run", "--model", str(model), "--endpoints", str(endpoints),
                 "--credentials", str(credentials), "--interface", settings.rasa_host, "--port", str(settings.rasa_port)]
     app_env = dict(os.environ)
     app_env.update({"INFOLINE_HOST": settings.host, "INFOLINE_PORT": str(settings.port),
                     "INFOLINE_RASA_PORT": str(settings.rasa_port), "INFOLINE_DATA_DIR": str(settings.data_dir),
-                    "INFOLINE_INDEX_DIR": str(settings.index_dir), "INFOLINE_ENTRIES_DIR": str(settings.entries_dir)})
+                    "INFOLINE_INDEX_DIR": str(settings.index_dir), "INFOLINE_ENTRIES_DIR": str(settings.entries_dir),
+                    "INFOLINE_ACTION_SECRET": secret})
+    rasa_env = {**rasa_setup.rasa_environment(), "INFOLINE_ACTION_SECRET": secret}
     app_cmd = [sys.executable, "-m", "uvicorn", "connectors.app:create_app", "--factory",
                "--host", settings.host, "--port", str(settings.port), "--no-access-log"]
-    return [_start("rasa", rasa_cmd, rasa_setup.rasa_environment(), log_dir), _start("app", app_cmd, app_env, log_dir)]
+    return [_start("rasa", rasa_cmd, rasa_env, log_dir), _start("app", app_cmd, app_env, log_dir)]
 
 
 def wait_until_ready(settings: Settings, children: list[Child], timeout: float = READY_TIMEOUT_SECONDS) -> Child | None:

@@ -170,7 +170,9 @@ def write_runtime_config(settings: Settings) -> tuple[Path, Path]:
     """endpoints.yml (actions, tracker store, lock store) and credentials.yml (REST channel) for ``rasa run``."""
     run_dir = settings.data_dir / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
-    endpoints: dict = {"action_endpoint": {"url": settings.action_endpoint_url}}
+    # Rasa fills ${INFOLINE_ACTION_SECRET} from its environment: the secret never lands on disk.
+    endpoints: dict = {"action_endpoint": {"url": settings.action_endpoint_url,
+                                           "headers": {"Authorization": "Bearer ${INFOLINE_ACTION_SECRET}"}}}
     endpoints["tracker_store"] = tracker_store_config(settings)
     if settings.lock_store_url:
         endpoints["lock_store"] = lock_store_config(settings.lock_store_url)

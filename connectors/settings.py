@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Signs session cookies; must be set to a long random value outside development.
     secret_key: str = "development-only-secret-key"
+    # Shared by Rasa and the app: Rasa sends it to the action endpoint (/webhook), which refuses
+    # every other caller, and the app signs each message's metadata with it. `infoline run`
+    # makes a random one for its processes when it is not set; empty in a bare app closes /webhook.
+    action_secret: str = ""
     # Telegram: off unless a bot token is set. mode: "polling" (development) or "webhook".
     telegram_token: str = ""
     telegram_mode: str = "polling"

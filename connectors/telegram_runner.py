@@ -28,7 +28,8 @@ def rasa_sender(rasa: RasaClient) -> Send:
     """The bot's ``send`` callable over the app's Rasa client, marking messages as Telegram's."""
 
     async def send(sender_id: str, text: str, language: str | None) -> list[dict[str, Any]]:
-        return await rasa.send(sender_id, text, {"channel": "telegram", "language": language})
+        # A Telegram chat cannot be forged (updates come from Telegram), so it is its own client.
+        return await rasa.send(sender_id, text, {"channel": "telegram", "language": language, "client": sender_id})
 
     return send
 

@@ -28,6 +28,8 @@ class BotServices:
     cases: Callable[[], CaseStore]
     attempts: Callable[[], AttemptLimiter]
     handoffs: Callable[[], HandoffStore]
+    # Shared with the app, which signs the client of each message (bot.services.message_auth).
+    message_secret: str
 
 
 def build_actions(services: BotServices) -> list[Action]:
@@ -37,7 +39,7 @@ def build_actions(services: BotServices) -> list[Action]:
         ActionOutOfScope(services.knowledge),
         ActionSwitchLanguage(),
         ValidateCaseStatusForm(), ActionAskCaseNumber(), ActionAskBirthDate(),
-        ActionCheckCaseStatus(services.cases, services.attempts),
+        ActionCheckCaseStatus(services.cases, services.attempts, services.message_secret),
         ValidateEmployerChangeForm(), ActionAskHolderType(), ActionAskAlreadyStarted(),
         ActionEmployerChangePath(services.knowledge),
         ValidateLegalStayForm(), ActionAskStayBasis(), ActionAskStayDates(), ActionAskValidPeriod(), ActionAskDaysAllowed(),

@@ -48,9 +48,10 @@ ActionAskBirthDate = ask_action("action_ask_birth_date", "case_status", "message
 class ActionCheckCaseStatus(Action):
     """Verifies the person (with attempts limited) and tells the status; clears the personal data."""
 
-    def __init__(self, store: Callable[[], CaseStore], limiter: Callable[[], AttemptLimiter]) -> None:
+    def __init__(self, store: Callable[[], CaseStore], limiter: Callable[[], AttemptLimiter], secret: str) -> None:
         self._store = store
         self._limiter = limiter
+        self._secret = secret
 
     def name(self) -> str:
         return "action_check_case_status"
@@ -62,7 +63,7 @@ class ActionCheckCaseStatus(Action):
         if not case_number or not birth_date:
             return clear
         outcome = verify_with_limit(self._store(), self._limiter(), conversation_id=tracker.sender_id,
-                                    client_address=client_of(tracker), case_number=case_number, birth_date=birth_date)
+                                    client_address=client_of(tracker, self._secret), case_number=case_number, birth_date=birth_date)
         if outcome.retry_at is not None:
             local = outcome.retry_at.astimezone().strftime("%H:%M")
             dispatcher.utter_message(text=text("case_status", "messages.locked", language, retry_at=local))

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 
 from bot.actions.choices import keywords
 from bot.actions.texts import conversation_language
+from bot.services.message_auth import trusted_client
 from bot.texts import text
 
 __all__ = ["conversation_language", "text", "metadata", "channel_of", "client_of", "is_yes", "is_no", "ask_action"]
@@ -31,9 +32,10 @@ def channel_of(tracker: Tracker) -> str:
     return channel if isinstance(channel, str) and channel.isidentifier() else "web"
 
 
-def client_of(tracker: Tracker) -> str | None:
-    client = metadata(tracker).get("client")
-    return client if isinstance(client, str) and client else None
+def client_of(tracker: Tracker, secret: str) -> str:
+    """The client the app signed for this conversation's latest message, else the shared
+    "unverified" bucket (see :mod:`bot.services.message_auth`)."""
+    return trusted_client(secret, tracker.sender_id, metadata(tracker))
 
 
 def is_yes(value: str) -> bool:

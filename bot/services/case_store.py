@@ -53,7 +53,15 @@ within ``window`` for either key, :meth:`AttemptLimiter.check` returns when tryi
 again (``cooldown`` after the failure that reached the limit; 15 minutes by default). A
 successful verification clears the failures of its own conversation for the conversation
 counter only; the address counter keeps every failure (of this and of other conversations)
-until it leaves the window. :func:`verify_with_limit` puts the two together.
+until it leaves the window.
+
+Conversation ids and addresses come from the caller; a third counter keys on what the caller
+cannot choose freely: the case number being tried. After ``case_max_failures`` (10) failed
+verifications of one case number within ``case_window`` (24 hours), from whichever
+conversations and addresses, that number is not checked until ``case_cooldown`` (24 hours)
+after the failure that reached the limit. Guessing a birth date by spreading the guesses over many
+conversations or addresses therefore gets at most 10 guesses a day; the owner of the case is
+told to try later or to call the infoline. :func:`verify_with_limit` puts it all together.
 """
 from __future__ import annotations
 
@@ -203,6 +211,16 @@ class VerificationFailureRow(Base):
     address_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     cleared_for_conversation: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseNumberFailureRow(Base):
+    """One failed verification of a case number (a keyed hash of its canonical form)."""
+
+    __tablename__ = "case_number_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_key: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 # --- results -----------------------------------------------------------------------------
@@ -363,14 +381,17 @@ def _iso_date(text: str) -> date | None:
 # --- attempts ----------------------------------------------------------------------------
 
 class AttemptLimiter:
-    """Failed case verifications per conversation and per client address, in the database.
+    """Failed case verifications per conversation, per client address and per case number.
 
     Args:
         engine: the app engine (same database as the cases).
-        secret: key for hashing conversation ids and addresses (e.g. the app's secret key).
-        max_attempts: failures within ``window`` that start a cooling-off period.
-        cooldown: how long the cooling-off lasts, from the failure that reached the limit.
+        secret: key for hashing conversation ids, addresses and case numbers.
+        max_attempts: failures of one conversation or one address within ``window`` that start
+            a cooling-off period.
+        cooldown: how long that cooling-off lasts, from the failure that reached the limit.
         window: how far back failures count; defaults to ``cooldown``.
+        case_max_failures: failures on one case number within ``case_window`` that stop
+            checking that number for ``case_cooldown`` (see the module docstring).
         clock: returns the current aware UTC time.
 
     Example::
@@ -378,7 +399,7 @@ class AttemptLimiter:
         limiter = AttemptLimiter(engine, secret=settings.secret_key,
                                  max_attempts=settings.case_max_attempts,
                                  cooldown=timedelta(minutes=settings.case_cooldown_minutes))
-        retry_at = limiter.check(conversation_id, client_address)
+        retry_at = limiter.check(conversation_id, client_address, case_number)
     """
 
     def __init__(
@@ -389,23 +410,31 @@ class AttemptLimiter:
         max_attempts: int = 5,
         cooldown: timedelta = timedelta(minutes=15),
         window: timedelta | None = None,
+        case_max_failures: int = 10,
+        case_window: timedelta = timedelta(hours=24),
+        case_cooldown: timedelta = timedelta(hours=24),
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if cooldown <= timedelta(0):
+        if max_attempts < 1 or case_max_failures < 1:
+            raise ValueError("max_attempts and case_max_failures must be at least 1")
+        if cooldown <= timedelta(0) or case_cooldown <= timedelta(0):
             raise ValueError("cooldown must be positive")
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._secret = secret
         self.max_attempts = max_attempts
         self.cooldown = cooldown
         self.window = window if window is not None else cooldown
+        self.case_max_failures = case_max_failures
+        self.case_window = case_window
+        self.case_cooldown = case_cooldown
         self._clock = clock
 
-    def check(self, conversation_id: str, client_address: str | None = None) -> datetime | None:
+    def check(self, conversation_id: str, client_address: str | None = None,
+              case_number: str | None = None) -> datetime | None:
         """``None`` if a verification may be tried now, else the (UTC) time when it may."""
         now = self._clock()
         conversation_key, address_key = self._keys(conversation_id, client_address)
+        case_key = self._case_key(case_number)
         since = now - self.window - self.cooldown
         with self._sessions() as session:
             conversation_times = list(session.scalars(
@@ -421,20 +450,36 @@ class AttemptLimiter:
                     .where(VerificationFailureRow.address_key == address_key,
                            VerificationFailureRow.failed_at > since)
                     .order_by(VerificationFailureRow.failed_at)))
-        ends = [t for t in (self._locked_until(conversation_times), self._locked_until(address_times)) if t]
+            case_times: list[datetime] = []
+            if case_key is not None:
+                case_times = list(session.scalars(
+                    select(CaseNumberFailureRow.failed_at)
+                    .where(CaseNumberFailureRow.case_key == case_key,
+                           CaseNumberFailureRow.failed_at > now - self.case_window - self.case_cooldown)
+                    .order_by(CaseNumberFailureRow.failed_at)))
+        ends = [t for t in (self._locked_until(conversation_times, self.max_attempts, self.window, self.cooldown),
+                            self._locked_until(address_times, self.max_attempts, self.window, self.cooldown),
+                            self._locked_until(case_times, self.case_max_failures, self.case_window,
+                                               self.case_cooldown)) if t]
         until = max(ends, default=None)
         return until if until is not None and until > now else None
 
-    def record_failure(self, conversation_id: str, client_address: str | None = None) -> datetime | None:
+    def record_failure(self, conversation_id: str, client_address: str | None = None,
+                       case_number: str | None = None) -> datetime | None:
         """Count a failed verification; returns :meth:`check` afterwards. Old rows are purged."""
         now = self._clock()
         conversation_key, address_key = self._keys(conversation_id, client_address)
+        case_key = self._case_key(case_number)
         with self._sessions.begin() as session:
             session.execute(delete(VerificationFailureRow).where(
                 VerificationFailureRow.failed_at <= now - self.window - self.cooldown))
+            session.execute(delete(CaseNumberFailureRow).where(
+                CaseNumberFailureRow.failed_at <= now - self.case_window - self.case_cooldown))
             session.add(VerificationFailureRow(conversation_key=conversation_key, address_key=address_key,
                                                failed_at=now, cleared_for_conversation=False))
-        return self.check(conversation_id, client_address)
+            if case_key is not None:
+                session.add(CaseNumberFailureRow(case_key=case_key, failed_at=now))
+        return self.check(conversation_id, client_address, case_number)
 
     def record_success(self, conversation_id: str, client_address: str | None = None) -> None:
         """A successful verification: clears this conversation's own counter only."""
@@ -451,13 +496,20 @@ class AttemptLimiter:
         address_key = hash_identifier("address:" + client_address, self._secret) if client_address else None
         return conversation_key, address_key
 
-    def _locked_until(self, times: Sequence[datetime]) -> datetime | None:
-        """The end of the latest cooling-off started by ``times`` (sorted), if any."""
+    def _case_key(self, case_number: str | None) -> str | None:
+        canonical = normalise_case_number(case_number or "")
+        return hash_identifier("case:" + canonical, self._secret) if canonical else None
+
+    @staticmethod
+    def _locked_until(times: Sequence[datetime], limit: int, window: timedelta,
+                      cooldown: timedelta) -> datetime | None:
+        """The end of the latest cooling-off started by ``times`` (sorted), if any: ``cooldown``
+        after the failure that reached ``limit`` failures within ``window``."""
         until: datetime | None = None
         for i, failed_at in enumerate(times):
-            first = bisect.bisect_right(times, failed_at - self.window, 0, i + 1)
-            if i + 1 - first >= self.max_attempts:
-                until = failed_at + self.cooldown
+            first = bisect.bisect_right(times, failed_at - window, 0, i + 1)
+            if i + 1 - first >= limit:
+                until = failed_at + cooldown
         return until
 
 
@@ -482,12 +534,12 @@ def verify_with_limit(
     birth_date: date | str,
 ) -> VerificationOutcome:
     """Check the limiter, verify, and count the result."""
-    retry_at = limiter.check(conversation_id, client_address)
+    retry_at = limiter.check(conversation_id, client_address, case_number)
     if retry_at is not None:
         return VerificationOutcome(None, retry_at)
     status = store.verify(case_number, birth_date)
     if status is None:
-        return VerificationOutcome(None, limiter.record_failure(conversation_id, client_address))
+        return VerificationOutcome(None, limiter.record_failure(conversation_id, client_address, case_number))
     limiter.record_success(conversation_id, client_address)
     return VerificationOutcome(status, None)
 

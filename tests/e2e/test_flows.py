@@ -144,3 +144,40 @@ def test_two_unanswerable_questions_in_a_row_hand_over(assistant):
     assistant.chat(sender, "what is the best pizza place in Kazimierz?", "en")
     reply = assistant.chat(sender, "which football club in Kraków should I support?", "en")
     assert text("handoff", "created", "en") in _texts(reply) or "12 210 20 20" in _texts(reply)
+
+
+def test_the_action_endpoint_refuses_a_caller_without_rasas_secret(assistant, cases):
+    """The brute force of the safety review: running action_check_case_status on made-up trackers."""
+    import httpx
+
+    url = f"http://{assistant.settings.host}:{assistant.settings.port}/webhook"
+    statuses = set()
+    for day in range(1, 31):
+        tracker = {"sender_id": f"forged-{day}", "slots": {"case_number": CASE, "birth_date": f"1991-03-{day:02d}",
+                                                          "language": "en"},
+                   "latest_message": {"text": "x", "metadata": {"client": f"forged-{day}"}}, "events": [],
+                   "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None}
+        call = {"next_action": "action_check_case_status", "sender_id": f"forged-{day}", "tracker": tracker,
+                "domain": {}, "version": "3.6.21"}
+        response = httpx.post(url, json=call, timeout=10)
+        statuses.add(response.status_code)
+        assert "awaiting" not in response.text.lower()
+    assert statuses == {401}
+
+
+def test_going_around_the_app_to_rasas_port_buys_no_extra_guesses(assistant, cases):
+    """Messages posted straight to Rasa's REST port carry no valid signature: their failed
+    verifications share one bucket, whatever client they claim, so a sixth guess is refused."""
+    import httpx
+
+    rasa = f"{assistant.settings.rasa_url}/webhooks/rest/webhook"
+    locked_prefix = text("case_status", "messages.locked", "en", retry_at="XX:XX").split("XX:XX")[0]
+    replies = []
+    for attempt in range(6):
+        sender = f"direct-{uuid.uuid4().hex[:8]}"
+        forged = {"channel": "web", "language": "en", "client": f"forged-client-{attempt}"}
+        for message in ("check my case status", "WSC-II-S.6151.4242.2025", f"{attempt + 1:02d}.01.1970"):
+            reply = httpx.post(rasa, json={"sender": sender, "message": message, "metadata": forged}, timeout=60).json()
+        replies.append(" ".join(m.get("text") or "" for m in reply))
+    assert locked_prefix in replies[-1]
+    assert not any(text("case_status", "statuses.awaiting_fingerprints.meaning", "en") in r for r in replies)

@@ -13,6 +13,7 @@ from bot.services.case_store import (
     CaseStore,
     CsvFormatError,
     RejectedRow,
+    CaseNumberFailureRow,
     VerificationFailureRow,
     normalise_case_number,
     parse_birth_date,
@@ -341,6 +342,35 @@ def test_verify_with_limit(loaded, limiter, clock):
     clock.advance(minutes=15)
     later = verify_with_limit(loaded, limiter, case_number="12345/2025", birth_date="12.05.1990", **args)
     assert later.status is not None
+
+
+def test_one_case_number_gets_a_bounded_number_of_guesses_from_anywhere(loaded, engine, clock):
+    """Spreading birth-date guesses over new conversations and addresses does not help."""
+    limiter = AttemptLimiter(engine, secret="s", clock=clock)
+    for i in range(10):
+        outcome = verify_with_limit(loaded, limiter, conversation_id=f"conv-{i}", client_address=f"10.0.0.{i}",
+                                    case_number="12345/2025", birth_date=f"{i + 1:02d}.01.2000")
+        assert outcome.status is None
+        clock.advance(minutes=1)
+    reached = T0 + timedelta(minutes=9)
+    assert outcome.retry_at == reached + timedelta(hours=24)
+    # The right birth date from a fresh conversation and address is not even checked now...
+    right = verify_with_limit(loaded, limiter, conversation_id="conv-new", client_address="10.9.9.9",
+                              case_number="WSC-II-S.6151.12345.2025", birth_date="12.05.1990")
+    assert right.status is None and right.retry_at == reached + timedelta(hours=24)
+    # ...while other case numbers are checked as usual.
+    assert limiter.check("conv-new", "10.9.9.9", "6151.777.2025") is None
+    clock.now = reached + timedelta(hours=24)
+    later = verify_with_limit(loaded, limiter, conversation_id="conv-new", client_address="10.9.9.9",
+                              case_number="12345/2025", birth_date="12.05.1990")
+    assert later.status is not None
+
+
+def test_case_numbers_are_stored_hashed(limiter, engine):
+    limiter.record_failure("c", "a", "WSC-II-S.6151.12345.2025")
+    with engine.connect() as conn:
+        row = conn.execute(select(CaseNumberFailureRow)).one()
+    assert "12345" not in row.case_key
 
 
 def test_schema_has_the_documented_columns(engine):
