@@ -20,6 +20,7 @@ from bot.services.case_store import AttemptLimiter, CaseStore
 from bot.services.db import create_schema, make_engine
 from bot.services.handoff import HandoffStore
 from connectors.deps import AppServices
+from connectors.gateway import AssistantGateway
 from connectors.i18n import LANGUAGES, translate
 from connectors.rasa_client import RasaClient
 from connectors.routers import actions, admin, chat, consultant, health, telegram
@@ -82,13 +83,12 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         _mask_personal_data_in_logs()
-        services = AppServices(
-            settings=settings,
-            rasa=rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
-                                    message_secret=settings.action_secret),
-            knowledge=knowledge or SearchHolder(settings.entries_dir, settings.index_dir, settings.embedding_model),
-            languages=LanguageIdentifier(),
-        )
+        rasa_client = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
+                                         message_secret=settings.action_secret)
+        search = knowledge or SearchHolder(settings.entries_dir, settings.index_dir, settings.embedding_model)
+        languages = LanguageIdentifier()
+        services = AppServices(settings=settings, rasa=rasa_client, knowledge=search, languages=languages,
+                               gateway=AssistantGateway(rasa_client, search, languages))
         app.state.services = services
         engine = make_engine(settings.app_database_url)
         create_schema(engine)
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None,
         app.state.action_executor = executor
         loader = asyncio.get_running_loop().run_in_executor(None, _load_in_background, services)
         watcher = asyncio.create_task(_watch_knowledge(services)) if settings.knowledge_watch_seconds > 0 else None
-        app.state.telegram = await start_telegram(settings, rasa_sender(services.rasa),
+        app.state.telegram = await start_telegram(settings, rasa_sender(services.gateway),
                                                   webhook_url=settings.telegram_webhook_url or None)
         yield
         await stop_telegram(app.state.telegram)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from connectors.gateway import AssistantGateway
 from connectors.rasa_client import RasaClient
 from connectors.settings import Settings
 from knowledge.search import SearchHolder
@@ -20,6 +21,7 @@ class AppServices:
     rasa: RasaClient
     knowledge: SearchHolder
     languages: LanguageIdentifier
+    gateway: AssistantGateway
 
 
 def get_services(request: Request) -> AppServices:

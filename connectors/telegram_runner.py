@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
+from connectors.gateway import AssistantGateway
 from connectors.rasa_client import RasaClient
 from connectors.settings import Settings
 from connectors.telegram_bot import Send, build_application
@@ -24,8 +25,8 @@ MODES = ("polling", "webhook")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-def rasa_sender(rasa: RasaClient) -> Send:
-    """The bot's ``send`` callable over the app's Rasa client, marking messages as Telegram's."""
+def rasa_sender(rasa: RasaClient | AssistantGateway) -> Send:
+    """The bot's ``send`` callable over the app's gateway to Rasa, marking messages as Telegram's."""
 
     async def send(sender_id: str, text: str, language: str | None) -> list[dict[str, Any]]:
         # A Telegram chat cannot be forged (updates come from Telegram), so it is its own client.

@@ -49,6 +49,13 @@ class Entry:
                 return fallback, self.texts[fallback]
         raise KeyError(f"entry {self.id} has no text")
 
+    def citation(self, language: str) -> dict[str, Any]:
+        """What the channels show under an answer: the entry, the language used, sources, date checked."""
+        used, text = self.text(language)
+        return {"type": "sources", "entry_id": self.id, "title": text.title, "language": used,
+                "requested_language": language, "sources": list(self.sources),
+                "checked": self.checked.isoformat() if self.checked else None}
+
 
 class EntryFormatError(ValueError):
     """A file that cannot be read as an entry at all."""

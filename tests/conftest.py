@@ -51,4 +51,4 @@ def assistant(tmp_path_factory) -> RunningAssistant:
         with httpx.Client(base_url=f"http://{settings.host}:{settings.port}", timeout=60) as client:
             yield RunningAssistant(settings, client)
     finally:
-        launcher._stop(children)
+        launcher.stop_children(children)

@@ -41,19 +41,11 @@ def entry_button(entry: Entry, language: str) -> dict[str, str]:
 
 def entry_message(entry: Entry, language: str, related: list[Entry]) -> dict[str, Any]:
     """The answer, its related follow-ups as buttons, and the sources payload."""
-    used, text = entry.text(language)
+    _, text = entry.text(language)
     return {
         "text": text.answer,
         "buttons": [entry_button(r, language) for r in related],
-        "json_message": {
-            "type": "sources",
-            "entry_id": entry.id,
-            "title": text.title,
-            "language": used,
-            "requested_language": language,
-            "sources": list(entry.sources),
-            "checked": entry.checked.isoformat() if entry.checked else None,
-        },
+        "json_message": entry.citation(language),
     }
 
 

@@ -59,7 +59,7 @@ async def chat(request: ChatRequest, services: Services, http: Request) -> ChatR
     metadata = {"channel": "web", "language": request.language,
                 "client": client_key(http.client.host if http.client else "", services.settings.secret_key)}
     try:
-        raw_messages = await services.rasa.send(f"web:{request.sender}", text, metadata)
+        raw_messages = await services.gateway.send(f"web:{request.sender}", text, metadata)
     except RasaUnavailable as exc:
         logger.warning("chat turn failed: %s", exc)
         raise ApiError(503, "assistant_unavailable", translate("assistant_unavailable", language)) from exc
