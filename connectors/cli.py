@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-from connectors.settings import get_settings
+from connectors.settings import PROJECT_ROOT, get_settings
 
 
 def _kb_validate(args: argparse.Namespace) -> int:
@@ -73,6 +73,12 @@ def _nlu_eval(args: argparse.Namespace) -> int:
     report = evaluate(get_settings())
     print(json.dumps(report, indent=2) if args.json else format_table(report))
     return 0
+
+
+def _converse_eval(args: argparse.Namespace) -> int:
+    from infoline.converse_eval import converse_eval_command
+
+    return converse_eval_command(args)
 
 
 def _telegram_status(args: argparse.Namespace) -> int:
@@ -146,6 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_eval = sub.add_parser("nlu-eval", help="intent macro-F1 per language, with and without the e5 features")
     nlu_eval.add_argument("--json", action="store_true")
     nlu_eval.set_defaults(func=_nlu_eval)
+
+    converse = sub.add_parser("converse-eval", help="play the conversation suite, pass rates per language and kind")
+    converse.add_argument("--url", help="a running assistant (default: start one with a data directory of its own)")
+    converse.add_argument("--suite", default=str(PROJECT_ROOT / "evaluation" / "conversations"))
+    converse.add_argument("--lang", nargs="*", help="only these conversation languages")
+    converse.add_argument("--kind", nargs="*", help="only these kinds of conversation")
+    converse.add_argument("--id", nargs="*", help="only these conversations")
+    converse.add_argument("--holdout", choices=["include", "only", "exclude"], default="include",
+                          help="the holdout part is reported as rates only")
+    converse.add_argument("--concurrency", type=int, default=4)
+    converse.add_argument("--quiet", action="store_true", help="rates only, no failures")
+    converse.add_argument("--json", action="store_true")
+    converse.set_defaults(func=_converse_eval)
 
     cases = sub.add_parser("cases", help="the case status store").add_subparsers(dest="cases_command", required=True)
     case_import = cases.add_parser("import", help="import case statuses from a CSV file (see README for the columns)")
