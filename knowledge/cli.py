@@ -54,7 +54,7 @@ def search_command(args: argparse.Namespace) -> int:
 
 
 def eval_command(args: argparse.Namespace) -> int:
-    from knowledge.evaluation import DEFAULT_DEV_SET, evaluate, format_table, load_dev_set
+    from knowledge.evaluation import DEFAULT_DEV_SET, OTHER_LANGUAGES_DEV_SET, evaluate, format_table, load_dev_set
 
     search = load_search()
     if getattr(args, "cross_validate", False):
@@ -63,6 +63,8 @@ def eval_command(args: argparse.Namespace) -> int:
         reports = cross_validate(search, [search.config])
         print(json.dumps(reports, indent=2) if args.json else format_cross_validation(reports))
         return 0
-    results = evaluate(search, load_dev_set(args.dataset or DEFAULT_DEV_SET))
+    dev_set = load_dev_set(args.dataset) if args.dataset else \
+        load_dev_set(DEFAULT_DEV_SET) + load_dev_set(OTHER_LANGUAGES_DEV_SET)
+    results = evaluate(search, dev_set)
     print(json.dumps(results, indent=2) if args.json else format_table(results))
     return 0

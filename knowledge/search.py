@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedders import CachedQueryEmbedder, Embedder, create_embedder
-from knowledge.entries import Entry, load_entries
+from knowledge.entries import LANGUAGES as ENTRY_LANGUAGES, Entry, load_entries
 from knowledge.index import KnowledgeIndex
 from knowledge.out_of_scope import default_out_of_scope_path, load_out_of_scope
 from knowledge.transliteration import looks_transliterated, to_cyrillic
@@ -48,6 +48,12 @@ class SearchConfig:
     ``decline_margin``, is declined with that topic's referral; a question declined for low
     confidence names the nearest topic when it is within ``referral_margin`` of the best entry passage.
 
+    A question written in a language the entries are not written in (Spanish, Georgian, Hindi...)
+    finds no words in common with them, so its fused score runs lower for the same match:
+    its score gets ``unserved_score_offset`` before the confidence, and it is answered only when
+    the top entry leads the next by ``unserved_min_gap`` (else the person chooses); set on
+    evaluation/knowledge-dev-other.jsonl (21 such languages).
+
     Ukrainian or Russian typed in Latin letters is also embedded in a Cyrillic rendering; the query
     vector mixes the two with ``transliterated_mix`` (0 = the text as typed only).
     """
@@ -67,6 +73,8 @@ class SearchConfig:
     referral_margin: float = 0.0
     classifier_weight: float = 0.02
     transliterated_mix: float = 0.5
+    unserved_score_offset: float = 0.08
+    unserved_min_gap: float = 0.025
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,8 @@ class KnowledgeSearch:
     def entries(self) -> dict[str, Entry]:
         return self.index.entries
 
-    def _confidence(self, score: float) -> float:
-        z = (score - self.config.confidence_center) / self.config.confidence_scale
+    def _confidence(self, score: float, offset: float = 0.0) -> float:
+        z = (score + offset - self.config.confidence_center) / self.config.confidence_scale
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def _pool(self, sims: np.ndarray, owners: np.ndarray, size: int, floor: float, top: int = 0) -> np.ndarray:
@@ -180,8 +188,10 @@ class KnowledgeSearch:
             fused = fused + cfg.classifier_weight * self.index.classifier.log_proba(vector)
         return fused, dense, lexical, best_passage
 
-    def run(self, query: str, *, language: str | None = None, top_k: int | None = None) -> SearchResult:
-        """Rank entries for ``query`` and decide: answer, clarify or none.
+    def run(self, query: str, *, language: str | None = None, top_k: int | None = None,
+            written_in: str | None = None) -> SearchResult:
+        """Rank entries for ``query`` and decide: answer, clarify or none. ``written_in``: the
+        language the question is written in when it is not one of the entries' languages.
 
         Never raises on odd input: an empty query, one with no words, or a huge one gives a
         "none" (or a search on its first ``MAX_QUERY_CHARS`` characters).
@@ -195,15 +205,18 @@ class KnowledgeSearch:
         vector = self.query_vector(text, language)
         fused, dense, lexical, best_passage = self._score(text, vector, language)
         order = np.argsort(-fused)[:top_k]
+        unserved = written_in is not None and written_in not in ENTRY_LANGUAGES
+        offset = self.config.unserved_score_offset if unserved else 0.0
         hits = tuple(
-            Hit(self.index.entry_ids[i], float(fused[i]), self._confidence(float(fused[i])), float(dense[i]), float(lexical[i]))
+            Hit(self.index.entry_ids[i], float(fused[i]), self._confidence(float(fused[i]), offset), float(dense[i]),
+                float(lexical[i]))
             for i in order
         )
         topics = self._topic_scores(vector) if self.index.topic_ids else None
         topic = self._matching_topic(topics, best_passage, self.config.decline_margin)
         if topic is not None:
             return SearchResult(query, "none", hits, reason="out-of-scope", out_of_scope_topic=topic)
-        decision = self.decide(hits)
+        decision = self.decide(hits, unserved=unserved)
         if decision == "none":
             topic = self._matching_topic(topics, best_passage, self.config.referral_margin)
             return SearchResult(query, "none", hits, reason="low-confidence", out_of_scope_topic=topic)
@@ -221,13 +234,16 @@ class KnowledgeSearch:
         # Which topic: pooled over its examples, steadier than one example that happens to be close.
         return self.index.topic_ids[int(np.argmax(pooled))]
 
-    def decide(self, hits: tuple[Hit, ...]) -> str:
+    def decide(self, hits: tuple[Hit, ...], unserved: bool = False) -> str:
         cfg = self.config
         if not hits:
             return "none"
-        close = len(hits) > 1 and hits[0].score - hits[1].score < cfg.clarify_margin
+        margin = cfg.unserved_min_gap if unserved else cfg.clarify_margin
+        close = len(hits) > 1 and hits[0].score - hits[1].score < margin
         if hits[0].confidence >= cfg.answer_threshold:
             return "clarify" if close else "answer"
+        if unserved:
+            return "none"
         # Not sure enough to answer, but two near-equal, fairly likely candidates: let the person choose.
         return "clarify" if close and hits[0].confidence >= cfg.clarify_threshold else "none"
 

@@ -147,3 +147,15 @@ def test_close_candidates_below_the_answer_threshold_are_offered_not_dropped(kno
     assert knowledge_search.decide(hits(1.0, 0.999, (cfg.clarify_threshold + cfg.answer_threshold) / 2)) == "clarify"
     assert knowledge_search.decide(hits(1.0, 0.95, (cfg.clarify_threshold + cfg.answer_threshold) / 2)) == "none"
     assert knowledge_search.decide(hits(1.0, 0.999, cfg.clarify_threshold / 2)) == "none"
+
+
+def test_a_question_in_a_language_without_entries_is_calibrated_apart(knowledge_search):
+    """Spanish shares no words with the entries: without the calibration it is declined, with it answered;
+    out-of-scope questions in such languages stay declined, and served languages are unaffected."""
+    question = "cuanto cuesta la tarjeta de residencia temporal?"
+    assert knowledge_search.run(question, language="en").decision == "none"
+    assert knowledge_search.run(question, language="en", written_in="es").decision == "answer"
+    for text, lang in [("qual é o tempo do jogo de futebol hoje", "pt"), ("ما هو سعر الدولار اليوم", "ar")]:
+        assert knowledge_search.run(text, language="en", written_in=lang).decision == "none"
+    served = "ile kosztuje karta pobytu czasowego?"
+    assert knowledge_search.run(served, language="pl", written_in="pl") == knowledge_search.run(served, language="pl")
