@@ -8,7 +8,7 @@ Bases of stay (``basis``) and the dates each needs:
 ==========================  ==============================================================
 ``visa_free``               ``stays`` (entry/exit dates in the Schengen area)
 ``visa_c``                  ``valid_from``, ``valid_to``, ``days_allowed``, ``stays``
-``visa_d``                  ``valid_from``, ``valid_to``
+``visa_d``                  ``valid_to`` (``valid_from`` optional: a person asking is here on it)
 ``residence_card``          ``valid_to`` (``valid_from`` optional)
 ``pending_application``     nothing: the passport stamp / MOS certificate after applying on time
 ``ukr_status``              nothing: the end date is :data:`UKR_STATUS_LEGAL_UNTIL`
@@ -222,7 +222,7 @@ def check_legal_stay(
         assert valid_from and valid_to and days_allowed is not None
         result = _check_visa_c(today, valid_from, valid_to, days_allowed, stays, warnings)
     elif basis == "visa_d":
-        _require(basis, valid_from=valid_from, valid_to=valid_to)
+        _require(basis, valid_to=valid_to)
         result = _check_document(today, valid_from, valid_to, warnings)
     elif basis == "residence_card":
         _require(basis, valid_to=valid_to)

@@ -194,12 +194,17 @@ def test_result_is_frozen():
         result.legal_today = False  # type: ignore[misc]
 
 
+def test_a_d_visa_needs_only_its_end_date():
+    result = check_legal_stay("visa_d", today=D(2026, 5, 10), valid_to=D(2026, 9, 30))
+    assert result.legal_today and result.legal_until == D(2026, 9, 30)
+
+
 @pytest.mark.parametrize(
     ("basis", "kwargs", "missing"),
     [
         ("visa_free", {}, ("stays",)),
         ("visa_c", dict(valid_from=D(2026, 5, 1), stays=[Stay(D(2026, 5, 1))]), ("valid_to", "days_allowed")),
-        ("visa_d", dict(valid_to=D(2026, 5, 1)), ("valid_from",)),
+        ("visa_d", dict(valid_from=D(2026, 5, 1)), ("valid_to",)),
         ("residence_card", {}, ("valid_to",)),
     ],
 )
