@@ -264,7 +264,10 @@ def check_turn(turn: Turn, observed: Observed, reply_language: str) -> list[str]
         wants_answer = "answer" in wanted_any or "answer" in _as_list(expect.get("all"))
         wants_clarify = "clarify" in wanted_any or "clarify" in _as_list(expect.get("all"))
         good = (set(observed.answered) & entries) or ((wants_clarify or not wants_answer) and set(observed.offered) & entries)
-        if not good and (observed.answered or observed.offered or wants_answer or wants_clarify):
+        # "kind: [ask_case_number, answer]" with entries: the entries count only if it answered
+        must_answer = bool({"answer", "clarify"} & set(_as_list(expect.get("all")))) \
+            or (bool(wanted_any) and set(wanted_any) <= {"answer", "clarify"}) or not wanted_any
+        if not good and (observed.answered or observed.offered or must_answer):
             problems.append(f"expected entries {sorted(entries)}, answered {observed.answered}, offered {observed.offered}")
     language = expect.get("language") or reply_language
     seen = observed.languages()

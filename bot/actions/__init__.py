@@ -11,7 +11,7 @@ from bot.actions.documents import ActionDocumentsAndFees
 from bot.actions.employer_change import (ActionAskAlreadyStarted, ActionAskHolderType, ActionEmployerChangePath,
                                          ValidateEmployerChangeForm)
 from bot.actions.handoff import ActionHandoff
-from bot.actions.knowledge import ActionAnswerQuestion, ActionOutOfScope
+from bot.actions.knowledge import ActionAnswerQuestion, ActionOutOfScope, ActionSocialTurn
 from bot.actions.language import ActionSwitchLanguage
 from bot.actions.legal_stay import (ActionAskDaysAllowed, ActionAskStayBasis, ActionAskStayDates, ActionAskValidPeriod,
                                     ActionCheckLegalStay, ValidateLegalStayForm)
@@ -34,16 +34,18 @@ class BotServices:
 
 def build_actions(services: BotServices) -> list[Action]:
     """Every custom action, wired to the services it needs."""
+    answerer = ActionAnswerQuestion(services.knowledge, services.handoffs)
     return [
-        ActionAnswerQuestion(services.knowledge, services.handoffs),
-        ActionOutOfScope(services.knowledge),
+        answerer,
+        ActionSocialTurn(services.knowledge, services.handoffs),
+        ActionOutOfScope(services.knowledge, answerer),
         ActionSwitchLanguage(),
-        ValidateCaseStatusForm(), ActionAskCaseNumber(), ActionAskBirthDate(),
+        ValidateCaseStatusForm(answerer), ActionAskCaseNumber(), ActionAskBirthDate(),
         ActionCheckCaseStatus(services.cases, services.attempts, services.message_secret),
-        ValidateEmployerChangeForm(), ActionAskHolderType(), ActionAskAlreadyStarted(),
+        ValidateEmployerChangeForm(answerer), ActionAskHolderType(), ActionAskAlreadyStarted(),
         ActionEmployerChangePath(services.knowledge),
-        ValidateLegalStayForm(), ActionAskStayBasis(), ActionAskStayDates(), ActionAskValidPeriod(), ActionAskDaysAllowed(),
+        ValidateLegalStayForm(answerer), ActionAskStayBasis(), ActionAskStayDates(), ActionAskValidPeriod(), ActionAskDaysAllowed(),
         ActionCheckLegalStay(),
-        ActionDocumentsAndFees(),
+        ActionDocumentsAndFees(services.knowledge, answerer),
         ActionHandoff(services.handoffs),
     ]

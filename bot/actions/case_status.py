@@ -8,21 +8,43 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import ask_action, client_of, conversation_language, text
-from bot.services.case_store import AttemptLimiter, CaseStore, normalise_case_number, parse_birth_date, verify_with_limit
+from bot.actions.dates import birth_date_in
+from bot.actions.flow_guard import GuardedFormValidation
+from bot.services.case_store import AttemptLimiter, CaseStore, normalise_case_number, verify_with_limit
 
 logger = logging.getLogger(__name__)
 
+# What a person told a status asks about next ("and how do I collect it?").
+STATUS_TOPICS = {"received": "processing-time", "formal_deficiencies": "formal-deficiencies",
+                 "awaiting_fingerprints": "fingerprints-visit", "in_review": "processing-time",
+                 "decision_positive": "residence-card-pickup", "decision_negative": "appeal-negative-decision",
+                 "card_ready": "residence-card-pickup", "card_collected": "residence-card-lost-or-changed"}
 
-class ValidateCaseStatusForm(FormValidationAction):
-    """Normalises the case number and the birth date; re-asks with an example when unclear."""
+
+class ValidateCaseStatusForm(GuardedFormValidation):
+    """Normalises the case number and the birth date; re-asks with an example when unclear. Both
+    are read from any message of the flow, the one that started it included."""
+
+    form_slots = ("case_number", "birth_date")
 
     def name(self) -> str:
         return "validate_case_status_form"
+
+    def holds_value(self, slot: str, text: str, tracker: Tracker) -> bool:
+        if slot == "case_number":
+            return normalise_case_number(text) is not None
+        return birth_date_in(text) is not None
+
+    async def extract_birth_date(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if tracker.get_slot("birth_date") or tracker.get_slot("requested_slot") == "birth_date" or latest.startswith("/"):
+            return {}
+        return {"birth_date": latest} if birth_date_in(latest) else {}
 
     async def validate_case_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict) -> dict[str, Any]:
@@ -34,7 +56,7 @@ class ValidateCaseStatusForm(FormValidationAction):
 
     async def validate_birth_date(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: dict) -> dict[str, Any]:
-        parsed = parse_birth_date(str(value or ""))
+        parsed = birth_date_in(str(value or ""))
         if parsed is None:
             dispatcher.utter_message(text=text("case_status", "messages.bad_birth_date", conversation_language(tracker)))
             return {"birth_date": None}
@@ -83,4 +105,4 @@ class ActionCheckCaseStatus(Action):
         ]
         dispatcher.utter_message(text="\n\n".join(parts))
         logger.info("case status told: %s", status.status)
-        return clear
+        return clear + [SlotSet("topic", STATUS_TOPICS.get(status.status, "case-status-check"))]

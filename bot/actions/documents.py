@@ -1,13 +1,66 @@
 """Documents and fees for a chosen procedure, from knowledge/data/procedures.yml."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import conversation_language, text
-from bot.services.procedures import UnknownProcedureError, get_procedure, procedure_choices
+from bot.actions.knowledge import search_in_context, social_kind, topic_of, SOCIAL_RESPONSES
+from bot.services.procedures import UnknownProcedureError, default_catalog, get_procedure, procedure_choices
+from knowledge.search import KnowledgeSearch, SearchResult
+
+if TYPE_CHECKING:
+    from bot.actions.knowledge import ActionAnswerQuestion
+
+# The entry that lists every fee: a question it tops names no procedure by itself.
+GENERAL_FEES_ENTRY = "fees"
+GENERAL_FEES_PROCEDURE = "residence-card"
+MENU_SIZE = 4
+
+
+# Entries that are document lists of a procedure whose own entry is another one.
+CHECKLIST_ENTRIES = {"documents-checklist-work": "temporary-residence-work",
+                     "documents-checklist-study": "temporary-residence-study",
+                     "documents-checklist-family": "temporary-residence-family",
+                     "documents-checklist-permanent": "permanent-residence"}
+# Entries about several procedures at once: they name none of them.
+OVERVIEW_ENTRIES = frozenset({"work-permit-types"})
+
+
+def procedures_by_entry() -> dict[str, list[str]]:
+    catalog = default_catalog()
+    by_entry: dict[str, list[str]] = {}
+    for procedure_id in catalog.ids:
+        entry_id = catalog.procedure(procedure_id, "en").entry_id
+        if entry_id not in OVERVIEW_ENTRIES:
+            by_entry.setdefault(entry_id, []).append(procedure_id)
+    for entry_id, procedure_id in CHECKLIST_ENTRIES.items():
+        if procedure_id in catalog.ids:
+            by_entry.setdefault(entry_id, []).append(procedure_id)
+    return by_entry
+
+
+def named_procedure(result: SearchResult) -> str | None:
+    """The procedure a question names, read from the entries the search ranks first: a specific
+    procedure's entry among the top three, else the general fees entry (the residence card)."""
+    if result.top is None or (result.decision == "none" and result.top.confidence < 0.3):
+        return None
+    by_entry = procedures_by_entry()
+    top_three = [hit.entry_id for hit in result.hits[:3]]
+    for entry_id in top_three:
+        if entry_id != GENERAL_FEES_ENTRY and entry_id in by_entry:
+            return by_entry[entry_id][0]
+    return GENERAL_FEES_PROCEDURE if GENERAL_FEES_ENTRY in top_three[:1] else None
+
+
+def menu_procedures(result: SearchResult | None, language: str) -> list[str]:
+    """The few procedures most likely meant: those of the ranked entries, then the most asked."""
+    by_entry = procedures_by_entry()
+    ranked = [p for hit in (result.hits if result else ()) for p in by_entry.get(hit.entry_id, [])]
+    ranked += [choice.procedure_id for choice in procedure_choices(language)]
+    return list(dict.fromkeys(ranked))[:MENU_SIZE]
 
 
 def checklist_text(procedure_id: str, language: str) -> tuple[str, dict[str, Any]]:
@@ -27,23 +80,47 @@ def checklist_text(procedure_id: str, language: str) -> tuple[str, dict[str, Any
 
 
 class ActionDocumentsAndFees(Action):
-    """Shows the checklist for the procedure chosen (a button), or offers the procedures."""
+    """Shows the checklist (documents and fees) for the procedure the question names or the button
+    chose; a question the knowledge base answers directly gets that answer; a short menu of the
+    likeliest procedures only when nothing names one."""
+
+    def __init__(self, knowledge: Callable[[], KnowledgeSearch] | None = None,
+                 answerer: "ActionAnswerQuestion | None" = None) -> None:
+        self._knowledge = knowledge
+        self._answerer = answerer
 
     def name(self) -> str:
         return "action_documents_and_fees"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
+        latest = tracker.latest_message or {}
+        message = latest.get("text") or ""
         procedure = next(tracker.get_latest_entity_values("procedure"), None)
+        result = None
+        if not procedure and self._knowledge is not None and not message.startswith("/"):
+            social = social_kind(message)
+            if social:
+                dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+                return []
+            search = self._knowledge()
+            topic = topic_of(tracker)
+            result = search_in_context(search, message, language, topic, latest.get("detected_language"))
+            procedure = named_procedure(result)
+            if procedure is None and result.decision == "answer" and self._answerer is not None:
+                return self._answerer.respond(dispatcher, tracker, domain, message, language, None) or []
+            if procedure is None and topic:
+                procedure = (procedures_by_entry().get(topic) or [None])[0]
         if procedure:
             try:
-                message, payload = checklist_text(procedure, language)
+                checklist, payload = checklist_text(procedure, language)
             except UnknownProcedureError:
                 procedure = None
             else:
-                dispatcher.utter_message(text=message, json_message=payload)
+                dispatcher.utter_message(text=checklist, json_message=payload)
                 return []
-        buttons = [{"title": choice.title, "payload": f'/documents_and_fees{{"procedure":"{choice.procedure_id}"}}'}
-                   for choice in procedure_choices(language)]
+        titles = {choice.procedure_id: choice.title for choice in procedure_choices(language)}
+        buttons = [{"title": titles[p], "payload": f'/documents_and_fees{{"procedure":"{p}"}}'}
+                   for p in menu_procedures(result, language) if p in titles]
         dispatcher.utter_message(text=text("procedures", "choose_procedure", language), buttons=buttons)
         return []

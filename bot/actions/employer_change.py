@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choices import keywords, recognise
 from bot.actions.common import conversation_language, is_no, is_yes, text
+from bot.actions.flow_guard import GuardedFormValidation
 from bot.actions.knowledge import entry_message
 from bot.services.employer_change import HOLDERS, plan_employer_change
 from knowledge.search import KnowledgeSearch
@@ -26,11 +27,57 @@ def _employer_asking(tracker: Tracker) -> bool:
     return False
 
 
-class ValidateEmployerChangeForm(FormValidationAction):
-    """Maps typed words or buttons to a holder type, and yes/no to whether work started."""
+def started_answer(value: str) -> str | None:
+    """ "yes"/"no" for whether the new work started: a yes or no (also leading a longer answer,
+    "nie, od przyszłego miesiąca"), or words that say it ("not yet", "już pracuję")."""
+    value = str(value or "").strip()
+    if value in {"yes", "no"}:
+        return value
+    if is_yes(value) or is_no(value):
+        return "yes" if is_yes(value) else "no"
+    lowered = value.casefold()
+    cues = keywords()["already_started"]
+    for answer in ("no", "yes"):   # "not started yet" holds "started": the negative cues first
+        if any(cue in lowered for cue in cues[answer]):
+            return answer
+    first = lowered.replace(",", " ").replace(".", " ").split()[:1]
+    if first and (is_yes(first[0]) or is_no(first[0])):
+        return "yes" if is_yes(first[0]) else "no"
+    return None
+
+
+class ValidateEmployerChangeForm(GuardedFormValidation):
+    """Maps typed words or buttons to a holder type, and yes/no to whether work started; both are
+    read from any message of the flow, the one that started it included."""
+
+    form_slots = ("holder_type", "already_started")
 
     def name(self) -> str:
         return "validate_employer_change_form"
+
+    def holds_value(self, slot: str, text: str, tracker: Tracker) -> bool:
+        if slot == "holder_type":
+            return recognise("holder_type", text, HOLDERS) is not None
+        return started_answer(text) is not None
+
+    async def extract_holder_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if tracker.get_slot("holder_type") or tracker.get_slot("requested_slot") == "holder_type" or latest.startswith("/"):
+            return {}
+        code = recognise("holder_type", latest, HOLDERS)
+        return {"holder_type": code} if code else {}
+
+    async def extract_already_started(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if tracker.get_slot("already_started") or tracker.get_slot("requested_slot") == "already_started" \
+                or latest.startswith("/"):
+            return {}
+        lowered = latest.casefold()
+        cues = keywords()["already_started"]
+        for answer in ("no", "yes"):
+            if any(cue in lowered for cue in cues[answer]):
+                return {"already_started": answer}
+        return {}
 
     async def validate_holder_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict) -> dict[str, Any]:
@@ -41,11 +88,9 @@ class ValidateEmployerChangeForm(FormValidationAction):
 
     async def validate_already_started(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: dict) -> dict[str, Any]:
-        value = str(value or "")
-        if value in {"yes", "no"}:
-            return {"already_started": value}
-        if is_yes(value) or is_no(value):
-            return {"already_started": "yes" if is_yes(value) else "no"}
+        answer = started_answer(str(value or ""))
+        if answer:
+            return {"already_started": answer}
         dispatcher.utter_message(text=text("dialogue", "bad_yes_no", conversation_language(tracker)))
         return {"already_started": None}
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import channel_of, conversation_language, text
 from bot.services.handoff import HandoffStore
+from bot.services.turns import asks_about_identity
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_LINES = 30
@@ -44,6 +45,10 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
+        if asks_about_identity((tracker.latest_message or {}).get("text") or ""):
+            # "Am I writing with a person?" asks what the assistant is; it does not ask for one.
+            dispatcher.utter_message(response="utter_small_talk")
+            return []
         create_handoff(self._store(), tracker, language)
         dispatcher.utter_message(text=text("handoff", "created", language) + "\n\n" + text("handoff", "privacy_note", language))
         dispatcher.utter_message(response="utter_handoff")

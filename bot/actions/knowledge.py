@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language, response_text
+from bot.services.turns import asks_about_identity, fold, looks_like_question, read_social
 from knowledge.entries import Entry
 from knowledge.search import KnowledgeSearch, SearchResult
 from nlu.language_id import SERVED
@@ -24,6 +25,65 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 INTENT_ENTRIES_FILE = Path(__file__).resolve().parents[1] / "intent_entries.yml"
 MAX_RELATED = 3
+# A message this short that the search cannot place is read against the conversation's topic.
+FOLLOW_UP_MAX_WORDS = 8
+SOCIAL_RESPONSES = {"farewell": "utter_goodbye", "thanks": "utter_you_are_welcome", "greeting": "utter_greet",
+                    "acknowledge": "utter_acknowledge", "identity": "utter_small_talk"}
+INTENT_SOCIAL_KIND = {"greet": "greeting", "thanks": "thanks", "goodbye": "farewell", "small_talk": "identity"}
+
+
+def social_kind(text: str) -> str | None:
+    """The social reply a whole message calls for ("are you a bot?", "thanks, bye", "👍"), or None
+    when it asks or tells something else."""
+    if asks_about_identity(text):
+        return "identity"
+    reading = read_social(text)
+    if not reading.only_social:
+        return None
+    return next(kind for kind in ("farewell", "thanks", "greeting", "acknowledge") if kind in reading.kinds)
+
+
+# The entry a flow is about, for questions asked while it runs.
+FLOW_TOPICS = {"case_status_form": "case-status-check", "legal_stay_form": "legal-stay-check",
+               "employer_change_form": "change-employer-single-permit"}
+
+
+def topic_of(tracker: Tracker) -> str | None:
+    """The entry the conversation is about: the running flow's, else the ``topic`` slot (the last
+    answered entry or a flow's result), else the last sources payload."""
+    flow = (tracker.active_loop or {}).get("name")
+    if flow in FLOW_TOPICS:
+        return FLOW_TOPICS[flow]
+    if tracker.get_slot("topic"):
+        return str(tracker.get_slot("topic"))
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if isinstance(custom, dict) and custom.get("type") == "sources" and custom.get("entry_id"):
+                return str(custom["entry_id"])
+        elif event.get("event") in ("restart", "session_started"):
+            return None
+    return None
+
+
+def search_in_context(search: KnowledgeSearch, text: str, language: str, topic: str | None,
+                      written_in: str | None = None) -> SearchResult:
+    """Search ``text``; a short follow-up ("and the price?") the search cannot answer alone is
+    searched again with the topic's title in front, and the better-founded result kept.
+    ``written_in``: the language detected in the message (calibrates languages without entries)."""
+    result = search.run(text, language=language, written_in=written_in)
+    if topic not in search.entries or len(fold(text).split()) > FOLLOW_UP_MAX_WORDS:
+        return result
+    if result.decision == "answer" and result.top is not None and result.top.confidence >= 0.6:
+        return result
+    title = search.entries[topic].text(language)[1].title
+    contextual = search.run(f"{title}. {text}", language=language, written_in=written_in)
+    if contextual.decision == "none":
+        return result
+    if result.decision == "answer" and result.top is not None and contextual.top is not None \
+            and contextual.top.entry_id != result.top.entry_id and contextual.top.confidence <= result.top.confidence:
+        return result
+    return contextual
 
 
 @lru_cache
@@ -74,7 +134,8 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     def _answer(self, dispatcher: CollectingDispatcher, domain: dict, search: KnowledgeSearch,
-                entry: Entry, language: str) -> None:
+                entry: Entry, language: str) -> list[dict[str, Any]]:
+        """Say the entry (with its sources and related entries) and make it the topic."""
         if entry.text(language)[0] != language:
             dispatcher.utter_message(response="utter_answer_in_other_language")
         related = [search.entries[r] for r in entry.related if r in search.entries][:MAX_RELATED]
@@ -83,6 +144,7 @@ class ActionAnswerQuestion(Action):
             {"title": response_text(domain, "utter_button_yes", language), "payload": "/feedback_positive"},
             {"title": response_text(domain, "utter_button_no", language), "payload": "/feedback_negative"},
         ])
+        return [SlotSet("topic", entry.id)]
 
     def _clarify(self, dispatcher: CollectingDispatcher, search: KnowledgeSearch, ids: list[str], language: str) -> None:
         buttons = [entry_button(search.entries[i], language) for i in ids if i in search.entries]
@@ -101,39 +163,82 @@ class ActionAnswerQuestion(Action):
         language = conversation_language(tracker)
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
-        detected = latest.get("detected_language")
-        if detected and detected not in SERVED:
-            dispatcher.utter_message(response="utter_language_not_served")
         search = self._knowledge()
-
         answered = [SlotSet("failed_answers", 0.0)]
         chosen = next(tracker.get_latest_entity_values("entry_id"), None)
         if chosen in search.entries:
-            self._answer(dispatcher, domain, search, search.entries[chosen], language)
-            return answered
-
+            return answered + self._answer(dispatcher, domain, search, search.entries[chosen], language)
+        social = social_kind(text)
+        if social:
+            dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+            return []
         intent = (latest.get("intent") or {}).get("name")
-        group = intent_entries().get(intent)
+        return self.respond(dispatcher, tracker, domain, text, language, intent) or []
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], text: str,
+                language: str, intent: str | None, *, decline: bool = True) -> list[dict[str, Any]] | None:
+        """Answer ``text`` from the knowledge base (an intent's own entries first), offer choices,
+        refer elsewhere or decline. With ``decline=False`` nothing is said when there is no answer
+        and None is returned instead of events."""
+        search = self._knowledge()
+        detected = (tracker.latest_message or {}).get("detected_language")
+        answered = [SlotSet("failed_answers", 0.0)]
+        group = intent_entries().get(intent or "")
         if group:
             picked = group[0] if len(group) == 1 else self._within(search, text, language, group)
+            self._note_language(dispatcher, detected)
             if picked:
-                self._answer(dispatcher, domain, search, search.entries[picked], language)
+                answered += self._answer(dispatcher, domain, search, search.entries[picked], language)
             else:
                 self._clarify(dispatcher, search, group, language)
             return answered
 
-        result = search.run(text, language=language)
+        result = search_in_context(search, text, language, topic_of(tracker), detected)
         logger.info("knowledge decision=%s top=%s", result.decision, result.top.entry_id if result.top else None)
-        if result.decision == "answer":
-            self._answer(dispatcher, domain, search, search.entries[result.top.entry_id], language)
+        if result.decision == "answer" and result.top is not None:
+            self._note_language(dispatcher, detected)
+            answered += self._answer(dispatcher, domain, search, search.entries[result.top.entry_id], language)
         elif result.decision == "clarify":
+            self._note_language(dispatcher, detected)
             self._clarify(dispatcher, search, [h.entry_id for h in result.choices], language)
         elif result.out_of_scope_topic:
             refer_elsewhere(dispatcher, search, result.out_of_scope_topic, language)
-            return answered
+        elif not decline:
+            return None
         else:
             return self._declined(dispatcher, tracker, language)
         return answered
+
+    @staticmethod
+    def _note_language(dispatcher: CollectingDispatcher, detected: str | None) -> None:
+        if detected and detected not in SERVED:
+            dispatcher.utter_message(response="utter_language_not_served")
+
+
+class ActionSocialTurn(ActionAnswerQuestion):
+    """Greetings, thanks, goodbyes and small talk: the social reply, or, when the message also
+    asks something ("hi, how much is the card?"), the answer to that."""
+
+    def name(self) -> str:
+        return "action_social_turn"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        language = conversation_language(tracker)
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        intent = (latest.get("intent") or {}).get("name")
+        social = social_kind(text)
+        if social is None:
+            remainder = read_social(text).remainder
+            if len(remainder.split()) <= 2 and not looks_like_question(text):
+                social = INTENT_SOCIAL_KIND.get(intent or "")
+        if social is None:
+            events = self.respond(dispatcher, tracker, domain, text, language, None, decline=False)
+            if events is not None:
+                return events
+            social = INTENT_SOCIAL_KIND.get(intent or "", "acknowledge")
+        dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+        return []
 
 
 def refer_elsewhere(dispatcher: CollectingDispatcher, search: KnowledgeSearch, topic_id: str, language: str) -> None:
@@ -147,8 +252,9 @@ def refer_elsewhere(dispatcher: CollectingDispatcher, search: KnowledgeSearch, t
 class ActionOutOfScope(Action):
     """Declines an out-of-scope message, naming who handles it when it is a known topic."""
 
-    def __init__(self, knowledge: Callable[[], KnowledgeSearch]) -> None:
+    def __init__(self, knowledge: Callable[[], KnowledgeSearch], answerer: ActionAnswerQuestion | None = None) -> None:
         self._knowledge = knowledge
+        self._answerer = answerer
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -156,8 +262,16 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
+        social = social_kind(text)
+        if social:
+            dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+            return []
         search = self._knowledge()
-        result = search.run(text, language=language)
+        detected = (tracker.latest_message or {}).get("detected_language")
+        result = search_in_context(search, text, language, topic_of(tracker), detected)
+        if result.decision == "answer" and result.top is not None and self._answerer is not None:
+            # The classifier thought it out of scope; the search is sure it is one of ours.
+            return self._answerer.respond(dispatcher, tracker, domain, text, language, None)
         if result.out_of_scope_topic:
             refer_elsewhere(dispatcher, search, result.out_of_scope_topic, language)
         else:

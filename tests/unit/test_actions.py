@@ -38,7 +38,8 @@ def answer(knowledge_search):
 def test_chosen_entry_is_answered_with_sources_related_and_feedback(answer, knowledge_search):
     messages, events = run(answer, tracker("/choose_entry", "choose_entry", "uk",
                                            [{"entity": "entry_id", "value": "pesel"}]))
-    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 0.0}]
+    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 0.0},
+                      {"event": "slot", "timestamp": None, "name": "topic", "value": "pesel"}]
     main = messages[0]
     assert main["text"] == knowledge_search.entries["pesel"].texts["uk"].answer
     assert main["custom"]["entry_id"] == "pesel" and main["custom"]["language"] == "uk"

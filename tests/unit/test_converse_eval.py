@@ -44,3 +44,15 @@ def test_an_empty_reply_fails_and_rates_are_per_language():
     suite = load_suite(SUITE_DIR, holdout=False)[:3]
     summary = summarise([ConversationResult(c, [] if i else [(1, "x", ["no reply"], "")]) for i, c in enumerate(suite)])
     assert summary["all"]["passed"] == 2 and summary["all"]["total"] == 3
+
+
+def test_entries_count_only_when_the_turn_must_answer_or_did():
+    from infoline.converse_eval import Observed
+
+    flow_started = Observed(kinds={"ask_case_number": {"en"}}, text="Please type your case number")
+    either = Turn("how do I check my case?", {"kind": ["ask_case_number", "answer"], "entries": ["case-status-check"]})
+    assert check_turn(either, flow_started, "en") == []
+    wrong_answer = Observed(kinds={"answer": {"en"}}, answered=["fees"], text="The fee is 340 zł")
+    assert check_turn(either, wrong_answer, "en")
+    must = Turn("how do I check my case?", {"all": ["answer", "ask_case_number"], "entries": ["case-status-check"]})
+    assert check_turn(must, flow_started, "en")

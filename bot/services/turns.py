@@ -1,0 +1,180 @@
+"""Reading a message before it is searched: social phrases (greetings, thanks, goodbyes, "ok",
+emoji, "are you a bot?"), a wish to leave a flow, and whether it asks something. Plain functions
+over the phrase lists in ``bot/social.yml``; no framework imports.
+
+Example::
+
+    >>> read_social("hej, ile kosztuje karta pobytu? i dzieki z gory :)").kinds
+    ('greeting', 'thanks')
+    >>> read_social("hej, ile kosztuje karta pobytu? i dzieki z gory :)").remainder
+    'ile kosztuje karta pobytu'
+    >>> read_social("Dziękuję, miłego dnia!").kinds, read_social("Dziękuję, miłego dnia!").remainder
+    (('thanks', 'farewell'), '')
+    >>> wants_to_stop("nie mam numeru pod ręką, nieważne")
+    True
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+SOCIAL_FILE = Path(__file__).resolve().parents[1] / "social.yml"
+SOCIAL_KINDS = ("greeting", "thanks", "farewell", "acknowledge")
+# Words that add nothing to a social message ("thank you *very much for the* answer").
+_GLUE = frozenset("""and i a also so very much for the your you all z gory za wszystko za pomoc bardzo serdecznie
+    please prosze pls plz pani panie again once more the answer odpowiedz informacje info help pomoc
+    и і та й а очень дуже за помощь допомогу пожалуйста будь ласка ласка заранее заздалегідь вам тобі тебе вас
+    lot many big wielkie wielki much bolshoe bolshoye большое велике дуже then now well ну ладно вот""".split())
+_FOLDED_LETTERS = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "đ": "d", "ı": "i", "’": "'", "`": "'"})
+_EMOJI_GREETING = "👋"
+_EMOJI_THANKS = "🙏"
+_LONGEST_PHRASE = 5
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped (Cyrillic й/ї kept apart from и/і), punctuation as spaces."""
+    text = text.casefold().translate(_FOLDED_LETTERS)
+    kept = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) and kept and "a" <= kept[-1] <= "z":
+            continue   # Latin accents only; Cyrillic breve and diaeresis stay
+        kept.append(char)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    return " ".join(re.sub(r"[^\w']+", " ", text).replace("'", " ").split())
+
+
+@lru_cache
+def _phrases() -> dict[str, object]:
+    raw = yaml.safe_load(SOCIAL_FILE.read_text(encoding="utf-8")) or {}
+    phrases: dict[str, object] = {kind: {tuple(fold(p).split()) for p in values if fold(p)} for kind, values in raw.items()}
+    phrases["identity_stems"] = {fold(p) for p in raw.get("identity_words", []) if str(p).endswith("*")}
+    phrases["identity_words"] = {tuple(fold(p).split()) for p in raw.get("identity_words", []) if not str(p).endswith("*")}
+    return phrases
+
+
+def _lists(kind: str) -> set[tuple[str, ...]]:
+    return _phrases().get(kind, set())  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Social:
+    """The social phrases found at the edges of a message and what is left between them."""
+
+    kinds: tuple[str, ...]
+    remainder: str
+
+    @property
+    def only_social(self) -> bool:
+        return bool(self.kinds) and not self.remainder
+
+
+def _match_at(words: list[str], start: int, kinds: tuple[str, ...]) -> tuple[str, int] | None:
+    for length in range(min(_LONGEST_PHRASE, len(words) - start), 0, -1):
+        piece = tuple(words[start:start + length])
+        for kind in kinds:
+            if piece in _lists(kind):
+                return kind, length
+    return None
+
+
+def read_social(text: str) -> Social:
+    """Strip greetings, fillers, thanks, goodbyes and "ok"s from both ends of ``text``."""
+    if not re.search(r"\w", text):
+        # only emoji or punctuation
+        if _EMOJI_GREETING in text:
+            return Social(("greeting",), "")
+        if _EMOJI_THANKS in text or "❤" in text:
+            return Social(("thanks",), "")
+        return Social(("acknowledge",), "") if text.strip() else Social((), "")
+    # Keep the sentence breaks: a question in the middle survives, social sentences around it go.
+    sentences = [fold(s) for s in re.split(r"[.!?;\n]+|,\s|\s-\s|\s–\s|:\)|:\(|\)\)", text)]
+    kinds: list[str] = []
+    kept: list[str] = []
+    searchable = SOCIAL_KINDS + ("greeting_fillers",)
+    for sentence in sentences:
+        words = sentence.split()
+        while words:
+            found = _match_at(words, 0, searchable)
+            if found:
+                kinds.append(found[0])
+                words = words[found[1]:]
+            elif words[0] in _GLUE:
+                words = words[1:]
+            else:
+                break
+        while words:
+            for length in range(min(_LONGEST_PHRASE, len(words)), 0, -1):
+                found = _match_at(words, len(words) - length, searchable)
+                if found and found[1] == length:
+                    kinds.append(found[0])
+                    words = words[:-length]
+                    break
+            else:
+                if words[-1] in _GLUE:
+                    words = words[:-1]
+                    continue
+                break
+        if words:
+            kept.append(" ".join(words))
+    distinct = tuple(dict.fromkeys(k for k in kinds if k != "greeting_fillers"))
+    if not distinct and "greeting_fillers" in kinds:
+        distinct = ("greeting",)
+    return Social(distinct, " ".join(kept))
+
+
+def asks_about_identity(text: str) -> bool:
+    """ "Are you a bot?", "czy piszę z człowiekiem?", "ты живой человек?": not "I want a person"."""
+    folded = fold(text)
+    words = folded.split()
+    if not words or len(words) > 14:
+        return False
+    padded = f" {folded} "
+    stems = _phrases()["identity_stems"]
+    if not any(f" {' '.join(w)} " in padded for w in _lists("identity_words")) \
+            and not any(word.startswith(stem) for word in words for stem in stems):  # type: ignore[union-attr]
+        return False
+    if any(f" {' '.join(w)} " in padded for w in _lists("handoff_words")):
+        return False
+    return "?" in text or any(f" {' '.join(w)} " in padded for w in _lists("identity_cues"))
+
+
+def _has_stop_phrase(folded: str) -> bool:
+    padded = f" {folded} "
+    return any(f" {' '.join(p)} " in padded for p in _lists("stop"))
+
+
+def wants_to_stop(text: str) -> bool:
+    """A short message saying to leave the current flow ("stop", "nieważne", "не надо")."""
+    return leave_and_rest(text)[0]
+
+
+def leave_and_rest(text: str) -> tuple[bool, str]:
+    """Whether ``text`` says to leave the current flow, and what it asks besides: "laisse tomber.
+    comment faire appel d'un refus ?" leaves and asks about an appeal. A stop phrase counts in a
+    short message, or as a short first sentence; "is there no need for a permit?" is a question."""
+    folded = fold(text)
+    if not folded:
+        return False, ""
+    clauses = re.split(r"(?<=[.!;,،])\s+|\s+-\s+|\n+", text.strip())
+    for number, clause in enumerate(clauses[:3]):
+        words = fold(clause).split()
+        if len(clauses) > 1 and len(words) <= 5 and _has_stop_phrase(" ".join(words)):
+            return True, " ".join(clauses[number + 1:]).strip()
+    if len(folded.split()) > 10 or not _has_stop_phrase(folded):
+        return False, ""
+    if looks_like_question(text) and not any(folded.startswith(" ".join(p)) for p in _lists("stop")):
+        return False, ""
+    return True, ""
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, or a first word that opens questions."""
+    if "?" in text or "¿" in text or "؟" in text:
+        return True
+    words = fold(text).split()
+    return bool(words) and (words[0],) in _lists("question_words") and len(words) >= 3
