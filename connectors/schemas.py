@@ -32,6 +32,15 @@ class BotMessage(BaseModel):
     custom: dict[str, Any] | None = None
 
 
+class WelcomeReply(BaseModel):
+    """The chat's first screen: a welcome, suggested questions as buttons, what is stored, the infoline."""
+
+    language: str
+    text: str
+    note: str
+    suggestions: list[Button]
+
+
 class ChatReply(BaseModel):
     sender: str
     messages: list[BotMessage]

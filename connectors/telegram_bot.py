@@ -45,6 +45,7 @@ from telegram.ext import (
 from connectors.i18n import LANGUAGES, translate
 from connectors.rasa_client import RasaUnavailable
 from connectors.telegram_format import markdown_to_html, source_links, split_html
+from connectors.welcome import welcome
 
 logger = logging.getLogger(__name__)
 
@@ -239,8 +240,16 @@ async def _relay(update: Update, context: Context, message: str) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet the person and offer the four languages."""
-    await _say(update, context, "start", _language_keyboard())
+    """The first screen: the welcome with suggested questions as buttons, then what is stored,
+    the infoline and the four languages."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    shown = welcome(_ui_language(update, context))
+    await _deliver(context, chat.id, Outgoing(markdown_to_html(shown.text),
+                                              [(s.title, s.payload) for s in shown.suggestions]))
+    await context.bot.send_message(chat.id, markdown_to_html(shown.note + "\n\n" + text("choose_language", shown.language)),
+                                   reply_markup=_language_keyboard())
 
 
 async def choose_language(update: Update, context: Context) -> None:

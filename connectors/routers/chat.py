@@ -11,7 +11,8 @@ from fastapi import APIRouter, HTTPException, Request
 from connectors.deps import Services
 from connectors.i18n import translate
 from connectors.rasa_client import RasaUnavailable
-from connectors.schemas import BotMessage, Button, ChatReply, ChatRequest, ErrorReply
+from connectors.schemas import BotMessage, Button, ChatReply, ChatRequest, ErrorReply, WelcomeReply
+from connectors.welcome import welcome
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -34,6 +35,15 @@ def to_bot_message(raw: dict) -> BotMessage:
                for b in raw.get("buttons") or [] if isinstance(b, dict)]
     custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else None
     return BotMessage(text=raw.get("text"), buttons=buttons, custom=custom)
+
+
+@router.get("/welcome", response_model=WelcomeReply, summary="The chat's first screen")
+async def first_screen(language: str | None = None) -> WelcomeReply:
+    """The welcome, four to six suggested questions and the note on what is stored, in
+    ``language`` (pl, en, uk, ru; English otherwise)."""
+    shown = welcome(language)
+    return WelcomeReply(language=shown.language, text=shown.text, note=shown.note,
+                        suggestions=[Button(title=s.title, payload=s.payload) for s in shown.suggestions])
 
 
 @router.post(

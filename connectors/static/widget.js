@@ -130,9 +130,46 @@
   }
   function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
 
+  // The first screen, before the first message: welcome, suggested questions, what is stored.
+  var welcomeApi = api.replace(/\/chat$/, "/welcome");
+  function showWelcome() {
+    var old = document.getElementById("chat-welcome");
+    if (old) old.parentNode.removeChild(old);
+    if (history.length) return;
+    fetch(welcomeApi + "?language=" + encodeURIComponent(language)).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).then(function (w) {
+      if (!w || history.length || document.getElementById("chat-welcome")) return;
+      var box = document.createElement("div");
+      box.id = "chat-welcome";
+      box.className = "welcome";
+      var hello = document.createElement("div");
+      hello.className = "msg welcome__text";
+      appendRich(hello, w.text);
+      box.appendChild(hello);
+      var row = document.createElement("div");
+      row.className = "buttons";
+      (w.suggestions || []).forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.title;
+        btn.addEventListener("click", function () { send(b.payload, b.title); });
+        row.appendChild(btn);
+      });
+      box.appendChild(row);
+      var note = document.createElement("p");
+      note.className = "welcome__note";
+      appendRich(note, w.note);
+      box.appendChild(note);
+      log.insertBefore(box, log.firstChild);
+    }).catch(function () { /* the chat works without its first screen */ });
+  }
+
   function send(message, shown) {
     showError("");
     if (message.length > MAX_CHARS) { showError(t("tooLong")); return; }
+    var first = document.getElementById("chat-welcome");
+    if (first) first.parentNode.removeChild(first);
     remember({ who: "user", text: shown || message });
     typing.hidden = false;
     fetch(api, {
@@ -169,7 +206,9 @@
     language = langSelect.value;
     store.setItem("infoopt.language", language);
     applyLanguage();
+    showWelcome();
   });
   applyLanguage();
   history.forEach(render);
+  showWelcome();
 })();

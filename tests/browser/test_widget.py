@@ -134,3 +134,24 @@ def test_embedding_with_one_script_tag(browser, assistant):
         assert frame.locator("#chat-lang").input_value() == "pl"
     finally:
         context.close()
+
+
+def test_first_screen_welcomes_with_suggested_questions(browser, assistant):
+    base = f"http://{assistant.settings.host}:{assistant.settings.port}"
+    context, page = _open(browser, base, language="ru-RU")
+    try:
+        page.wait_for_selector("#chat-welcome .buttons button")
+        assert "INFO.OPT" in page.locator(".welcome__text").inner_text()
+        suggestions = page.locator("#chat-welcome .buttons button")
+        assert 4 <= suggestions.count() <= 6
+        assert "12 210 20 20" in page.locator(".welcome__note").inner_text()
+        page.select_option("#chat-lang", "pl")   # before the first message the welcome follows the language
+        page.wait_for_function("document.querySelector('.welcome__text') && "
+                               "document.querySelector('.welcome__text').textContent.startsWith('Dzień dobry')")
+        fees = page.locator("#chat-welcome .buttons button", has_text="opłaty")
+        fees.click()
+        page.wait_for_selector(".msg__sources a", timeout=60_000)
+        assert page.locator("#chat-welcome").count() == 0
+        assert page.locator(".msg--user").first.inner_text() == "Ile wynoszą opłaty?"
+    finally:
+        context.close()

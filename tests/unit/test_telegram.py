@@ -35,6 +35,7 @@ from connectors.rasa_client import RasaUnavailable
 from connectors.routers import telegram as telegram_router
 from connectors.settings import Settings
 from connectors.telegram_bot import MAX_BUTTONS_PER_CHAT, build_application, text
+from connectors.welcome import welcome
 from connectors.telegram_format import markdown_to_html, split_html, utf16_length, visible_text
 from connectors.telegram_runner import describe_bot, start_telegram, stop_telegram
 
@@ -224,15 +225,24 @@ def keyboard(call: Call) -> list[dict[str, str]]:
 
 # --- commands -----------------------------------------------------------------------------------
 
-def test_start_greets_in_the_telegram_language_and_offers_four_languages(bot_api, base_url):
+def test_start_shows_the_first_screen_in_the_telegram_language(bot_api, base_url):
     assistant = FakeAssistant()
-    run_updates(base_url, assistant, [message_update("/start", language_code="uk")])
-    [reply] = bot_api.sent(chat_id=CHAT)
-    assert reply.params["text"] == markdown_to_html(text("start", "uk"))
-    assert reply.params["parse_mode"] == "HTML"
-    assert [b["callback_data"] for b in keyboard(reply)] == ["lang:pl", "lang:en", "lang:uk", "lang:ru"]
-    assert [b["text"] for b in keyboard(reply)] == ["Polski", "English", "Українська", "Русский"]
-    assert assistant.calls == []
+    shown = welcome("uk")
+
+    def press_first_suggestion() -> list[dict[str, Any]]:
+        greeting = bot_api.sent(chat_id=CHAT)[0]
+        return [callback_update(keyboard(greeting)[0]["callback_data"], language_code="uk")]
+
+    run_updates(base_url, assistant, [message_update("/start", language_code="uk")], press_first_suggestion)
+    greeting, note = bot_api.sent(chat_id=CHAT)[:2]
+    assert greeting.params["text"] == markdown_to_html(shown.text)
+    assert greeting.params["parse_mode"] == "HTML"
+    assert [b["text"] for b in keyboard(greeting)] == [s.title for s in shown.suggestions]
+    assert 4 <= len(shown.suggestions) <= 6
+    assert "12 210 20 20" in note.params["text"]
+    assert [b["callback_data"] for b in keyboard(note)] == ["lang:pl", "lang:en", "lang:uk", "lang:ru"]
+    assert [b["text"] for b in keyboard(note)] == ["Polski", "English", "Українська", "Русский"]
+    assert assistant.calls == [(f"tg:{CHAT}", shown.suggestions[0].payload, None)]
 
 
 def test_help_language_and_unknown_commands(bot_api, base_url):
