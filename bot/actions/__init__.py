@@ -39,7 +39,7 @@ def build_actions(services: BotServices) -> list[Action]:
         answerer,
         ActionSocialTurn(services.knowledge, services.handoffs),
         ActionOutOfScope(services.knowledge, answerer),
-        ActionSwitchLanguage(),
+        ActionSwitchLanguage(answerer.repeat_topic),
         ValidateCaseStatusForm(answerer), ActionAskCaseNumber(), ActionAskBirthDate(),
         ActionCheckCaseStatus(services.cases, services.attempts, services.message_secret),
         ValidateEmployerChangeForm(answerer), ActionAskHolderType(), ActionAskAlreadyStarted(),

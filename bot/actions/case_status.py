@@ -40,6 +40,9 @@ class ValidateCaseStatusForm(GuardedFormValidation):
             return normalise_case_number(text) is not None
         return birth_date_in(text) is not None
 
+    def gives_details(self, text: str) -> bool:
+        return normalise_case_number(text) is not None or birth_date_in(text) is not None
+
     async def extract_birth_date(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
         latest = str((tracker.latest_message or {}).get("text") or "")
         if tracker.get_slot("birth_date") or tracker.get_slot("requested_slot") == "birth_date" or latest.startswith("/"):

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any, Callable
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.choices import keywords
 from bot.actions.common import conversation_language, text
 from bot.actions.knowledge import search_in_context, social_kind, topic_of, SOCIAL_RESPONSES
+from bot.services.turns import fold
 from bot.services.procedures import UnknownProcedureError, default_catalog, get_procedure, procedure_choices
 from knowledge.search import KnowledgeSearch, SearchResult
 
@@ -40,6 +42,13 @@ def procedures_by_entry() -> dict[str, list[str]]:
         if procedure_id in catalog.ids:
             by_entry.setdefault(entry_id, []).append(procedure_id)
     return by_entry
+
+
+def asks_cost_or_documents(text: str) -> bool:
+    """Whether ``text`` asks what something costs or which documents it needs."""
+    folded = f" {fold(text)} "
+    cues = keywords()["asks_cost_or_documents"]
+    return any(f" {fold(cue)}" in folded for kind in ("cost", "documents") for cue in cues[kind])
 
 
 def named_procedure(result: SearchResult) -> str | None:
@@ -99,6 +108,9 @@ class ActionDocumentsAndFees(Action):
         procedure = next(tracker.get_latest_entity_values("procedure"), None)
         result = None
         if not procedure and self._knowledge is not None and not message.startswith("/"):
+            switched = self._answerer.switched(dispatcher, tracker, domain, message) if self._answerer else None
+            if switched is not None:
+                return switched
             social = social_kind(message)
             if social:
                 dispatcher.utter_message(response=SOCIAL_RESPONSES[social])

@@ -35,6 +35,17 @@ QUESTION_INTENTS = frozenset({"ask_question", "documents_and_fees", "out_of_scop
 # Actions that may stand between the person's message and the form's validation of it.
 BEFORE_VALIDATION = frozenset({"action_listen", "action_extract_slots"})
 SWITCH_CONFIDENCE = 0.8
+# A message that starts a flow is answered from the knowledge base instead when it is a
+# situation of at least this many words that an entry other than the flow's own answers.
+SITUATION_MIN_WORDS = 6
+SITUATION_CONFIDENCE = 0.6
+FLOW_ENTRIES = {
+    "case_status_form": frozenset({"case-status-check"}),
+    "legal_stay_form": frozenset({"legal-stay-check"}),
+    "employer_change_form": frozenset({"change-employer-blue-card", "change-employer-declaration",
+                                       "change-employer-free-access", "change-employer-single-permit",
+                                       "change-employer-ukrainian-special-act", "change-employer-work-permit-visa"}),
+}
 QUESTION_CONFIDENCE = 0.6
 LONG_MESSAGE_WORDS = 6
 
@@ -69,6 +80,10 @@ class GuardedFormValidation(FormValidationAction):
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         pinned = self._keep_flow_language(tracker, text)
+        if self._starting(tracker) and text and not text.startswith("/"):
+            events = self._answered_instead(dispatcher, tracker, domain, text)
+            if events is not None:
+                return events
         if requested and self._just_heard(tracker) and text and not text.startswith("/"):
             events = self._interruption(dispatcher, tracker, domain, str(requested), text, latest)
             if events is not None:
@@ -86,6 +101,32 @@ class GuardedFormValidation(FormValidationAction):
             return []
         tracker.slots["language"] = started_in
         return [SlotSet("language", started_in)]
+
+    def gives_details(self, text: str) -> bool:
+        """Whether ``text`` holds details only the flow can use (a case number, dates...)."""
+        return False
+
+    def _starting(self, tracker: Tracker) -> bool:
+        """Whether this validation runs as the form starts (Rasa sets the loop active after it)."""
+        return (tracker.active_loop or {}).get("name") != self.form_name()
+
+    def _answered_instead(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                          text: str) -> list[dict[str, Any]] | None:
+        """A situation one entry answers ("I quit my job, I have a TRC for work, what now?") is
+        answered instead of starting the flow; a flow starts for what only it can do."""
+        from bot.actions.knowledge import search_in_context
+
+        if self._answerer is None or len([w for w in fold(text).split() if w.isalpha()]) < SITUATION_MIN_WORDS \
+                or self.gives_details(text):
+            return None
+        detected = (tracker.latest_message or {}).get("detected_language")
+        result = search_in_context(self._answerer.search(), text, conversation_language(tracker), None, detected)
+        if result.decision not in ("answer", "clarify") or result.top is None \
+                or result.top.entry_id in FLOW_ENTRIES[self.form_name()] \
+                or result.top.confidence < SITUATION_CONFIDENCE:
+            return None
+        answered = self._answerer.respond(dispatcher, tracker, domain, text, conversation_language(tracker), None) or []
+        return answered + self._leave()
 
     def _just_heard(self, tracker: Tracker) -> bool:
         """Whether the form runs on a message the person has just sent, rather than resuming
@@ -108,6 +149,11 @@ class GuardedFormValidation(FormValidationAction):
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
         if name in HANDLED_BY_RULES or self.holds_value(requested, text, tracker):
             return None
+        from bot.actions.language import asks_to_switch, switch_language
+
+        target = asks_to_switch(text, tracker.get_slot("language"))
+        if target is not None:   # go on in that language: the form asks its question again in it
+            return switch_language(dispatcher, tracker, domain, target) + [SlotSet(requested, None)]
         social = social_kind(text)
         leaving, rest = leave_and_rest(text)
         if leaving or social == "farewell":

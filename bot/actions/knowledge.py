@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language, response_text
-from bot.services.turns import asks_about_identity, fold, looks_like_question, read_social
+from bot.services.turns import asks_about_identity, fold, looks_like_question, opens_question, read_social
 from knowledge.entries import Entry
 from knowledge.search import KnowledgeSearch, SearchResult
 from nlu.language_id import SERVED
@@ -29,6 +29,7 @@ MAX_RELATED = 3
 FOLLOW_UP_MAX_WORDS = 8
 SOCIAL_RESPONSES = {"farewell": "utter_goodbye", "thanks": "utter_you_are_welcome", "greeting": "utter_greet",
                     "acknowledge": "utter_acknowledge", "identity": "utter_small_talk"}
+SOCIAL_REST_MAX_WORDS = 2
 INTENT_SOCIAL_KIND = {"greet": "greeting", "thanks": "thanks", "goodbye": "farewell", "small_talk": "identity"}
 
 
@@ -38,7 +39,13 @@ def social_kind(text: str) -> str | None:
     if asks_about_identity(text):
         return "identity"
     reading = read_social(text)
-    if not reading.only_social:
+    if not reading.kinds:
+        return None
+    # "Thank you, that is very helpful", "later, bye", "how are you today lol": a few words
+    # around the social phrase that ask nothing
+    if reading.remainder and (len(reading.remainder.split()) > SOCIAL_REST_MAX_WORDS or looks_like_question(text)
+                              or opens_question(reading.remainder) or any(ch.isdigit() for ch in reading.remainder)
+                              or set(reading.kinds) <= {"acknowledge"}):
         return None
     return next(kind for kind in ("farewell", "thanks", "greeting", "acknowledge") if kind in reading.kinds)
 
@@ -130,6 +137,35 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("failed_answers", 0.0)]
         return [SlotSet("failed_answers", float(failures))]
 
+    def search(self) -> KnowledgeSearch:
+        """The knowledge search (loaded on first use)."""
+        return self._knowledge()
+
+    def repeat_topic(self, tracker: Tracker, dispatcher: CollectingDispatcher, domain: dict[str, Any],
+                     language: str) -> list[dict[str, Any]]:
+        """The last answered entry again, in ``language`` (after a switch of language)."""
+        topic = tracker.get_slot("topic") or topic_of(tracker)
+        if not topic or (tracker.active_loop or {}).get("name"):
+            return []
+        search = self._knowledge()
+        if topic not in search.entries:
+            return []
+        entry = search.entries[topic]
+        related = [search.entries[r] for r in entry.related if r in search.entries][:MAX_RELATED]
+        dispatcher.utter_message(**entry_message(entry, language, related))
+        return []
+
+    def switched(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                 text: str) -> list[dict[str, Any]] | None:
+        """The switch, when ``text`` asks to go on in another language the NLU did not catch."""
+        from bot.actions.language import asks_to_switch, switch_language
+
+        target = asks_to_switch(text, tracker.get_slot("language"))
+        if target is None:
+            return None
+        return switch_language(dispatcher, tracker, domain, target,
+                               lambda lang: self.repeat_topic(tracker, dispatcher, domain, lang))
+
     def name(self) -> str:
         return "action_answer_question"
 
@@ -168,6 +204,9 @@ class ActionAnswerQuestion(Action):
         chosen = next(tracker.get_latest_entity_values("entry_id"), None)
         if chosen in search.entries:
             return answered + self._answer(dispatcher, domain, search, search.entries[chosen], language)
+        switched = self.switched(dispatcher, tracker, domain, text)
+        if switched is not None:
+            return switched
         social = social_kind(text)
         if social:
             dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
@@ -195,6 +234,9 @@ class ActionAnswerQuestion(Action):
 
         result = search_in_context(search, text, language, topic_of(tracker), detected)
         logger.info("knowledge decision=%s top=%s", result.decision, result.top.entry_id if result.top else None)
+        checklist = self._checklist_for(dispatcher, text, result, language, detected)
+        if checklist is not None:
+            return answered + checklist
         if result.decision == "answer" and result.top is not None:
             self._note_language(dispatcher, detected)
             answered += self._answer(dispatcher, domain, search, search.entries[result.top.entry_id], language)
@@ -208,6 +250,25 @@ class ActionAnswerQuestion(Action):
         else:
             return self._declined(dispatcher, tracker, language)
         return answered
+
+    def _checklist_for(self, dispatcher: CollectingDispatcher, text: str, result: SearchResult, language: str,
+                       detected: str | None) -> list[dict[str, Any]] | None:
+        """ "How much is X?" / "what documents for X?" with X a procedure: its documents and fees."""
+        from bot.actions.documents import (GENERAL_FEES_ENTRY, asks_cost_or_documents, checklist_text, named_procedure,
+                                           procedures_by_entry)
+
+        if result.top is None or not asks_cost_or_documents(text):
+            return None
+        top = result.top.entry_id
+        if result.decision == "answer" and top != GENERAL_FEES_ENTRY and top not in procedures_by_entry():
+            return None   # "what documents for the fingerprints visit?": that entry says
+        procedure = named_procedure(result)
+        if procedure is None:
+            return None
+        checklist, payload = checklist_text(procedure, language)
+        self._note_language(dispatcher, detected)
+        dispatcher.utter_message(text=checklist, json_message=payload)
+        return [SlotSet("topic", payload["entry_id"])]
 
     @staticmethod
     def _note_language(dispatcher: CollectingDispatcher, detected: str | None) -> None:
@@ -227,6 +288,9 @@ class ActionSocialTurn(ActionAnswerQuestion):
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         intent = (latest.get("intent") or {}).get("name")
+        switched = self.switched(dispatcher, tracker, domain, text)
+        if switched is not None:
+            return switched
         social = social_kind(text)
         if social is None:
             remainder = read_social(text).remainder
@@ -262,6 +326,10 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
+        if self._answerer is not None:
+            switched = self._answerer.switched(dispatcher, tracker, domain, text)
+            if switched is not None:
+                return switched
         social = social_kind(text)
         if social:
             dispatcher.utter_message(response=SOCIAL_RESPONSES[social])

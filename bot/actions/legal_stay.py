@@ -92,6 +92,9 @@ class ValidateLegalStayForm(GuardedFormValidation):
             return parse_period(text) is not None
         return any(ch.isdigit() for ch in text)
 
+    def gives_details(self, text: str) -> bool:
+        return bool(parse_dates(text))
+
     async def extract_stay_basis(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         latest = str((tracker.latest_message or {}).get("text") or "")
         if latest.startswith("/") or tracker.get_slot("requested_slot") not in (None, "stay_basis"):

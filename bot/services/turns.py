@@ -29,7 +29,8 @@ SOCIAL_KINDS = ("greeting", "thanks", "farewell", "acknowledge")
 _GLUE = frozenset("""and i a also so very much for the your you all z gory za wszystko za pomoc bardzo serdecznie
     please prosze pls plz pani panie again once more the answer odpowiedz informacje info help pomoc
     и і та й а очень дуже за помощь допомогу пожалуйста будь ласка ласка заранее заздалегідь вам тобі тебе вас
-    lot many big wielkie wielki much bolshoe bolshoye большое велике дуже then now well ну ладно вот""".split())
+    lot many big wielkie wielki much bolshoe bolshoye большое велике дуже then now well ну ладно вот
+    lol haha hahaha jaja jajaja xd хаха ахах хах ah oh ой ох eh""".split())
 _FOLDED_LETTERS = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "đ": "d", "ı": "i", "’": "'", "`": "'"})
 _EMOJI_GREETING = "👋"
 _EMOJI_THANKS = "🙏"
@@ -140,7 +141,9 @@ def asks_about_identity(text: str) -> bool:
         return False
     if any(f" {' '.join(w)} " in padded for w in _lists("handoff_words")):
         return False
-    return "?" in text or any(f" {' '.join(w)} " in padded for w in _lists("identity_cues"))
+    # "is the baby covered automatically?" is no question about the assistant: a cue, or a short question
+    asked = any(mark in text for mark in "?¿؟")
+    return any(f" {' '.join(w)} " in padded for w in _lists("identity_cues")) or (asked and len(words) <= 5)
 
 
 def _has_stop_phrase(folded: str) -> bool:
@@ -178,3 +181,9 @@ def looks_like_question(text: str) -> bool:
         return True
     words = fold(text).split()
     return bool(words) and (words[0],) in _lists("question_words") and len(words) >= 3
+
+
+def opens_question(text: str) -> bool:
+    """Whether ``text`` starts with a word that opens questions ("co z dziećmi", "and when")."""
+    words = [w for w in fold(text).split() if w not in ("a", "i", "and", "и", "і", "а", "y", "e", "et", "und")]
+    return bool(words) and (words[0],) in _lists("question_words")

@@ -102,3 +102,40 @@ def test_switch_language_sets_the_slot_and_answers_in_the_new_language():
 def test_unclear_switch_asks_which_language():
     messages, events = run(ActionSwitchLanguage(), tracker("change the language", "switch_language", "en"))
     assert events == [] and len(messages[0]["buttons"]) == 4
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("sorry, can we continue in English? my polish is not so good", "en"),
+    ("а можно по-русски, я плохо понимаю английский", "ru"),
+    ("можна українською? я погано розумію польську", "uk"),
+    ("vous pouvez me répondre en polonais ?", "pl"),
+    ("გამარჯობა, შეიძლება რუსულად ვწერო?", "ru"),
+    ("ingilizce devam edebilir miyiz?", "en"),
+])
+def test_the_language_asked_for_wins_over_one_only_named(text, language):
+    assert requested_language(text) == language
+
+
+def test_a_switch_the_nlu_missed_is_obeyed_and_the_last_answer_repeated(answer, knowledge_search):
+    t = Tracker.from_dict({
+        "sender_id": "test", "slots": {"language": "pl", "topic": "pesel"}, "latest_action_name": "action_listen",
+        "latest_message": {"text": "sorry, can we continue in English?", "intent": {"name": "ask_question", "confidence": 0.5},
+                           "entities": []},
+        "events": [], "paused": False, "followup_action": None, "active_loop": {},
+    })
+    messages, events = run(answer, t)
+    assert messages[0]["custom"] == {"type": "language", "language": "en"}
+    assert messages[1]["text"] == knowledge_search.entries["pesel"].texts["en"].answer
+    assert {"event": "slot", "timestamp": None, "name": "language", "value": "en"} in events
+
+
+def test_a_fee_question_naming_a_procedure_gets_its_amounts(answer):
+    messages, events = run(answer, tracker("ile sie placi za zezwolenie na pobyt czasowy i prace", "ask_question", "pl"))
+    assert "zł" in messages[0]["text"]
+    assert messages[0]["custom"]["entry_id"] == "temporary-residence-work"
+    assert {"event": "slot", "timestamp": None, "name": "topic", "value": "temporary-residence-work"} in events
+
+
+def test_a_documents_question_an_entry_answers_gets_that_entry(answer):
+    messages, _ = run(answer, tracker("what documents do I need to bring to the fingerprints visit?", "ask_question", "en"))
+    assert messages[0]["custom"]["entry_id"] == "fingerprints-visit"

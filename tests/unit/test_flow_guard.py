@@ -103,3 +103,32 @@ def test_case_number_and_birth_date_in_one_message_fill_both(validate):
     values = slot_values(events)
     assert values["case_number"] == "WSC-II-S.6151.24680.2025"
     assert values["birth_date"]
+
+
+def starting(text: str, form_validation, language: str = "en"):
+    """A tracker as the validation gets it when ``text`` has just started the form."""
+    return Tracker.from_dict({
+        "sender_id": "test", "slots": {"language": language, "requested_slot": None},
+        "latest_action_name": form_validation.form_name(), "paused": False, "followup_action": None, "active_loop": {},
+        "events": [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": {}},
+                   {"event": "action", "name": form_validation.form_name()}],
+        "latest_message": {"text": text, "intent": {"name": "change_employer", "confidence": 0.8}, "entries": []},
+    })
+
+
+def test_a_situation_an_entry_answers_is_answered_instead_of_starting_a_flow(knowledge_search):
+    from bot.actions.employer_change import ValidateEmployerChangeForm
+
+    validate = ValidateEmployerChangeForm(ActionAnswerQuestion(lambda: knowledge_search))
+    messages, events = run(validate, starting("I quit my job at the warehouse, I have a residence card for work, "
+                                              "what happens to my permit now?", validate))
+    answered = [(m.get("custom") or {}).get("entry_id") for m in messages]
+    offered = [b["payload"] for m in messages for b in m.get("buttons") or []]
+    assert "job-loss-with-single-permit" in answered or any("job-loss-with-single-permit" in p for p in offered)
+    assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
+
+
+def test_a_request_for_the_flow_starts_it(knowledge_search):
+    validate = ValidateCaseStatusForm(ActionAnswerQuestion(lambda: knowledge_search))
+    messages, events = run(validate, starting("I want to check the status of my case please", validate))
+    assert messages == [] and not any(e.get("event") == "active_loop" for e in events)
