@@ -34,14 +34,14 @@ _LATIN_TYPED = {
         prodlit oformit uznat dela delo moe moego moya moyu svoj svoyu kartu vizu vizy razreshenie razreshenia
         vremennoe vremennogo postoyannoe propiska dokumentov skazhite podskazhite mogu mozhet
         dolzhen nelzya esli ili ochen tolko teper seychas sejchas segodnya vchera zavtra bolshoe dobryj dobriy
-        skazhi luchshe zabud zapisatsya nahozhus nakhozhus polshe nachal nachala rabotayu rabotaju budet gotova gotovo nedeli nedelyu mesyac mesyatsa vremya chem""".split()),
+        skazhi luchshe zabud zapisatsya proverit gde nahoditsya nakhoditsya inostrancev inostrantsev dejstvuet deystvuet chisla takoe nahozhus nakhozhus polshe nachal nachala rabotayu rabotaju budet gotova gotovo nedeli nedelyu mesyac mesyatsa vremya chem""".split()),
     "uk": frozenset("""yak yakyi yakyj yaki shcho scho shchob meni mene mozhna treba potribno skilky chomu koly tse
         vzhe shche diakuiu dyakuyu dyakuju diakuju pryvit vitayu vitaiu bud laska robotu roboty pratsiuvaty
         pratsyuvaty robotodavtsia robotodavtsya robotodavets robotodavtsem zminyty zminiti otrymaty prodovzhyty
         diznatysia diznatys spravy sprava moia moya moiu moyu svoiu svoyu kartu vizu vyzu dozvil dozvolu
         tymchasove tymchasovyi postiine dokumentiv pidkazhit skazhit mozhu mozhe povynen
         yakshcho duzhe tilky teper sohodni vchora zavtra dobryi dobrogo ukrainy ukraini
-        pochav pochala pratsiuiu pratsyuyu bude hotova hotovo tyzhni tyzhniv tyzhden misiats misiatsi chas poky krashche zabuv vydaiut vydayut mozhlyvo""".split()),
+        pochav pochala pratsiuiu pratsyuyu bude hotova hotovo tyzhni tyzhniv tyzhden misiats misiatsi chas poky krashche pereviryty znakhodytsia inozemtsiv diie chysla zabuv vydaiut vydayut mozhlyvo""".split()),
 }
 
 

@@ -22,7 +22,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language
-from bot.services.turns import fold, leave_and_rest, looks_like_question
+from bot.services.turns import fold, leave_and_rest, looks_like_question, wants_person
 
 if TYPE_CHECKING:
     from bot.actions.knowledge import ActionAnswerQuestion
@@ -116,6 +116,8 @@ class GuardedFormValidation(FormValidationAction):
         answered instead of starting the flow; a flow starts for what only it can do."""
         from bot.actions.knowledge import search_in_context
 
+        if wants_person(text):
+            return self._leave() + [FollowupAction("action_handoff")]
         if self._answerer is None or len([w for w in fold(text).split() if w.isalpha()]) < SITUATION_MIN_WORDS \
                 or self.gives_details(text):
             return None
@@ -151,6 +153,8 @@ class GuardedFormValidation(FormValidationAction):
             return None
         from bot.actions.language import asks_to_switch, switch_language
 
+        if wants_person(text):
+            return self._leave() + [FollowupAction("action_handoff")]
         target = asks_to_switch(text, tracker.get_slot("language"))
         if target is not None:   # go on in that language: the form asks its question again in it
             return switch_language(dispatcher, tracker, domain, target) + [SlotSet(requested, None)]

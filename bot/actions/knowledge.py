@@ -8,11 +8,11 @@ from typing import Any, Callable
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language, response_text
-from bot.services.turns import asks_about_identity, fold, looks_like_question, opens_question, read_social
+from bot.services.turns import asks_about_identity, fold, looks_like_question, opens_question, read_social, wants_person
 from knowledge.entries import Entry
 from knowledge.search import KnowledgeSearch, SearchResult
 from nlu.language_id import SERVED
@@ -157,9 +157,11 @@ class ActionAnswerQuestion(Action):
 
     def switched(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                  text: str) -> list[dict[str, Any]] | None:
-        """The switch, when ``text`` asks to go on in another language the NLU did not catch."""
+        """What a request the NLU did not catch calls for: a consultant, or going on in another language."""
         from bot.actions.language import asks_to_switch, switch_language
 
+        if wants_person(text):   # "can you connect me with a consultant?", whatever the NLU made of it
+            return [FollowupAction("action_handoff")]
         target = asks_to_switch(text, tracker.get_slot("language"))
         if target is None:
             return None

@@ -67,7 +67,8 @@ def details_in(text: str, basis: str | None) -> dict[str, str]:
     if not basis or not dates:
         return found
     needed = SLOTS_BY_BASIS.get(basis, [])
-    if "stay_dates" in needed and _cued(text, "entry", before_date=True) and (len(dates) == 1 or _cued(text, "no_other_stays")):
+    if "stay_dates" in needed and _cued(text, "entry", before_date=True) and (len(dates) == 1 or _cued(text, "no_other_stays")) \
+            and dates[0] <= dt.date.today():
         found["stay_dates"] = dates[0].strftime("%d.%m.%Y")
     if "valid_period" in needed and _cued(text, "valid_to", before_date=True):
         found["valid_period"] = dates[-1].strftime("%d.%m.%Y")
@@ -117,8 +118,14 @@ class ValidateLegalStayForm(GuardedFormValidation):
         return {"stay_basis": code}
 
     async def validate_stay_dates(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if parse_stays(str(value or "")) is None:
+        stays = parse_stays(str(value or ""))
+        if stays is None:
             dispatcher.utter_message(text=text("dialogue", "bad_stays", conversation_language(tracker)))
+            return {"stay_dates": None}
+        future = next((s.entry for s in stays if s.entry > dt.date.today()), None)
+        if future is not None:
+            dispatcher.utter_message(text=text("dialogue", "future_stays", conversation_language(tracker),
+                                               date=future.strftime("%d.%m.%Y")))
             return {"stay_dates": None}
         return {"stay_dates": str(value)}
 

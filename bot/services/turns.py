@@ -187,3 +187,11 @@ def opens_question(text: str) -> bool:
     """Whether ``text`` starts with a word that opens questions ("co z dziećmi", "and when")."""
     words = [w for w in fold(text).split() if w not in ("a", "i", "and", "и", "і", "а", "y", "e", "et", "und")]
     return bool(words) and (words[0],) in _lists("question_words")
+
+
+def wants_person(text: str) -> bool:
+    """A request to talk to a consultant ("can you connect me with a person?", "dajcie mi
+    człowieka", "можно поговорить с консультантом?"), in a message of any length."""
+    padded = f" {fold(text)} "
+    return any(f" {' '.join(w)} " in padded for w in _lists("handoff_words")) \
+        and any(f" {' '.join(w)} " in padded for w in _lists("person_words"))

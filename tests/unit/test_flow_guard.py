@@ -132,3 +132,19 @@ def test_a_request_for_the_flow_starts_it(knowledge_search):
     validate = ValidateCaseStatusForm(ActionAnswerQuestion(lambda: knowledge_search))
     messages, events = run(validate, starting("I want to check the status of my case please", validate))
     assert messages == [] and not any(e.get("event") == "active_loop" for e in events)
+
+
+def test_an_entry_date_in_the_future_is_asked_again():
+    from bot.actions.legal_stay import ValidateLegalStayForm
+
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateLegalStayForm().validate_stay_dates("i came on 12.03.2031", dispatcher,
+                                                                      in_form("x", language="en"), DOMAIN))
+    assert result == {"stay_dates": None}
+    assert "12.03.2031" in dispatcher.messages[0]["text"]
+
+
+def test_a_request_for_a_person_inside_a_flow_hands_over(validate):
+    messages, events = run(validate, in_form("nie rozumiem o jaki numer chodzi, dajcie mi czlowieka prosze"))
+    assert events[-1] == {"event": "followup", "name": "action_handoff", "timestamp": None}
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
