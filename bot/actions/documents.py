@@ -31,6 +31,11 @@ CHECKLIST_ENTRIES = {"documents-checklist-work": "temporary-residence-work",
 OVERVIEW_ENTRIES = frozenset({"work-permit-types"})
 
 
+def procedure_entry(procedure_id: str) -> str:
+    """The knowledge entry a procedure belongs to."""
+    return default_catalog().procedure(procedure_id, "en").entry_id
+
+
 def procedures_by_entry() -> dict[str, list[str]]:
     catalog = default_catalog()
     by_entry: dict[str, list[str]] = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -71,6 +72,49 @@ def topic_of(tracker: Tracker) -> str | None:
         elif event.get("event") in ("restart", "session_started"):
             return None
     return None
+
+
+_CHOOSE_PAYLOAD = re.compile(r'^/choose_entry\{"entry_id":"([^"]+)"\}$')
+_PROCEDURE_PAYLOAD = re.compile(r'^/documents_and_fees\{"procedure":"([^"]+)"\}$')
+MENU_REPLY_MAX_WORDS = 6
+
+
+def last_menu(tracker: Tracker) -> tuple[list[str], list[str]]:
+    """The entries and the procedures the assistant's previous turn offered as buttons."""
+    payloads: list[str] = []
+    users_seen = 0
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            users_seen += 1
+            if users_seen == 2:
+                break
+        elif kind == "bot" and users_seen == 1:
+            payloads += [str(b.get("payload") or "") for b in (event.get("data") or {}).get("buttons") or []]
+        elif kind in ("restart", "session_started"):
+            break
+    entries = [m.group(1) for p in payloads if (m := _CHOOSE_PAYLOAD.match(p))]
+    procedures = [m.group(1) for p in payloads if (m := _PROCEDURE_PAYLOAD.match(p))]
+    return entries, procedures
+
+
+# A typed reply picks an offered option when it clearly leads the others (set on short replies
+# such as "for studies", "na pracę", "stały"; "the second one" leads nothing).
+PICK_MIN_SCORE = 0.85
+PICK_MIN_LEAD = 0.12
+
+
+def pick_offered(search: KnowledgeSearch, text: str, language: str, ids: list[str]) -> str | None:
+    """The one of the offered entries ``ids`` a short reply names, or None."""
+    if not ids:
+        return None
+    result = search.run(text, language=language, top_k=len(search.entries))
+    ranked = [h for h in result.hits if h.entry_id in ids]
+    if not ranked or ranked[0].score < PICK_MIN_SCORE:
+        return None
+    if len(ranked) > 1 and ranked[0].score - ranked[1].score < PICK_MIN_LEAD:
+        return None
+    return ranked[0].entry_id
 
 
 def search_in_context(search: KnowledgeSearch, text: str, language: str, topic: str | None,
@@ -233,6 +277,9 @@ class ActionAnswerQuestion(Action):
             else:
                 self._clarify(dispatcher, search, group, language)
             return answered
+        picked_from_menu = self._menu_reply(dispatcher, tracker, domain, search, text, language)
+        if picked_from_menu is not None:
+            return answered + picked_from_menu
 
         result = search_in_context(search, text, language, topic_of(tracker), detected)
         logger.info("knowledge decision=%s top=%s", result.decision, result.top.entry_id if result.top else None)
@@ -252,6 +299,30 @@ class ActionAnswerQuestion(Action):
         else:
             return self._declined(dispatcher, tracker, language)
         return answered
+
+    def _menu_reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                    search: KnowledgeSearch, text: str, language: str) -> list[dict[str, Any]] | None:
+        """A typed reply to the previous turn's buttons ("for studies", "na pracę", "the PESEL
+        one"): the offered entry or procedure it names."""
+        from bot.actions.documents import checklist_text, procedure_entry
+
+        if len(fold(text).split()) > MENU_REPLY_MAX_WORDS:
+            return None
+        entries, procedures = last_menu(tracker)
+        if procedures:
+            by_entry: dict[str, str] = {}
+            for procedure in procedures:
+                by_entry.setdefault(procedure_entry(procedure), procedure)
+            picked = pick_offered(search, text, language, list(by_entry))
+            if picked is None:
+                return None
+            checklist, payload = checklist_text(by_entry[picked], language)
+            dispatcher.utter_message(text=checklist, json_message=payload)
+            return [SlotSet("topic", payload["entry_id"])]
+        if entries:
+            picked = pick_offered(search, text, language, [e for e in entries if e in search.entries])
+            return self._answer(dispatcher, domain, search, search.entries[picked], language) if picked else None
+        return None
 
     def _checklist_for(self, dispatcher: CollectingDispatcher, text: str, result: SearchResult, language: str,
                        detected: str | None) -> list[dict[str, Any]] | None:
@@ -339,6 +410,10 @@ class ActionOutOfScope(Action):
         search = self._knowledge()
         detected = (tracker.latest_message or {}).get("detected_language")
         result = search_in_context(search, text, language, topic_of(tracker), detected)
+        if self._answerer is not None and any(last_menu(tracker)):
+            picked = self._answerer._menu_reply(dispatcher, tracker, domain, search, text, language)
+            if picked is not None:
+                return picked
         if result.decision == "answer" and result.top is not None and self._answerer is not None:
             # The classifier thought it out of scope; the search is sure it is one of ours.
             return self._answerer.respond(dispatcher, tracker, domain, text, language, None)

@@ -139,3 +139,20 @@ def test_a_fee_question_naming_a_procedure_gets_its_amounts(answer):
 def test_a_documents_question_an_entry_answers_gets_that_entry(answer):
     messages, _ = run(answer, tracker("what documents do I need to bring to the fingerprints visit?", "ask_question", "en"))
     assert messages[0]["custom"]["entry_id"] == "fingerprints-visit"
+
+
+@pytest.mark.parametrize(("text", "language", "entry"), [
+    ("for studies", "en", "temporary-residence-study"), ("na prace", "pl", "temporary-residence-work"),
+])
+def test_a_typed_reply_to_the_procedure_menu_picks_the_procedure(answer, text, language, entry):
+    buttons = [{"title": p, "payload": f'/documents_and_fees{{"procedure":"{p}"}}'}
+               for p in ("temporary-residence-work", "temporary-residence-family", "temporary-residence-study")]
+    t = Tracker.from_dict({
+        "sender_id": "test", "slots": {"language": language}, "latest_action_name": "action_listen",
+        "latest_message": {"text": text, "intent": {"name": "ask_question", "confidence": 0.5}, "entities": []},
+        "events": [{"event": "user", "text": "jakie dokumenty?"}, {"event": "bot", "text": "?", "data": {"buttons": buttons}},
+                   {"event": "action", "name": "action_listen"}, {"event": "user", "text": text}],
+        "paused": False, "followup_action": None, "active_loop": {},
+    })
+    messages, _ = run(answer, t)
+    assert messages[0]["custom"]["entry_id"] == entry and "zł" in messages[0]["text"]
