@@ -116,8 +116,8 @@ class GuardedFormValidation(FormValidationAction):
         answered instead of starting the flow; a flow starts for what only it can do."""
         from bot.actions.knowledge import search_in_context
 
-        if wants_person(text):
-            return self._leave() + [FollowupAction("action_handoff")]
+        if wants_person(text) and self._answerer is not None:
+            return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         if self._answerer is None or len([w for w in fold(text).split() if w.isalpha()]) < SITUATION_MIN_WORDS \
                 or self.gives_details(text):
             return None
@@ -153,8 +153,8 @@ class GuardedFormValidation(FormValidationAction):
             return None
         from bot.actions.language import asks_to_switch, switch_language
 
-        if wants_person(text):
-            return self._leave() + [FollowupAction("action_handoff")]
+        if wants_person(text) and self._answerer is not None:
+            return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         target = asks_to_switch(text, tracker.get_slot("language"))
         if target is not None:   # go on in that language: the form asks its question again in it
             return switch_language(dispatcher, tracker, domain, target) + [SlotSet(requested, None)]

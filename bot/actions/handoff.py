@@ -49,7 +49,12 @@ class ActionHandoff(Action):
             # "Am I writing with a person?" asks what the assistant is; it does not ask for one.
             dispatcher.utter_message(response="utter_small_talk")
             return []
-        create_handoff(self._store(), tracker, language)
-        dispatcher.utter_message(text=text("handoff", "created", language) + "\n\n" + text("handoff", "privacy_note", language))
-        dispatcher.utter_message(response="utter_handoff")
-        return [SlotSet("failed_answers", 0.0)]
+        return hand_over(dispatcher, self._store(), tracker, language)
+
+
+def hand_over(dispatcher: CollectingDispatcher, store: HandoffStore, tracker: Tracker, language: str) -> list[dict[str, Any]]:
+    """Store the handoff request and tell the person how and when they will hear back."""
+    create_handoff(store, tracker, language)
+    dispatcher.utter_message(text=text("handoff", "created", language) + "\n\n" + text("handoff", "privacy_note", language))
+    dispatcher.utter_message(response="utter_handoff")
+    return [SlotSet("failed_answers", 0.0)]

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language, response_text
@@ -199,13 +199,22 @@ class ActionAnswerQuestion(Action):
         dispatcher.utter_message(**entry_message(entry, language, related))
         return []
 
+    def hand_over(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """A consultant is asked to follow up (as action_handoff does)."""
+        from bot.actions.handoff import hand_over
+
+        if self._handoff is None:
+            dispatcher.utter_message(response="utter_handoff")
+            return []
+        return hand_over(dispatcher, self._handoff(), tracker, conversation_language(tracker))
+
     def switched(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                  text: str) -> list[dict[str, Any]] | None:
         """What a request the NLU did not catch calls for: a consultant, or going on in another language."""
         from bot.actions.language import asks_to_switch, switch_language
 
         if wants_person(text):   # "can you connect me with a consultant?", whatever the NLU made of it
-            return [FollowupAction("action_handoff")]
+            return self.hand_over(dispatcher, tracker)
         target = asks_to_switch(text, tracker.get_slot("language"))
         if target is None:
             return None

@@ -146,5 +146,5 @@ def test_an_entry_date_in_the_future_is_asked_again():
 
 def test_a_request_for_a_person_inside_a_flow_hands_over(validate):
     messages, events = run(validate, in_form("nie rozumiem o jaki numer chodzi, dajcie mi czlowieka prosze"))
-    assert events[-1] == {"event": "followup", "name": "action_handoff", "timestamp": None}
-    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert messages[-1]["response"] == "utter_handoff"
+    assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
