@@ -80,9 +80,11 @@ MENU_REPLY_MAX_WORDS = 6
 
 
 def last_menu(tracker: Tracker) -> tuple[list[str], list[str]]:
-    """The entries and the procedures the assistant's previous turn offered as buttons."""
+    """The entries and the procedures the assistant's previous turn offered as a choice (a menu
+    or "which one did you mean?"; not the related entries under an answer)."""
     payloads: list[str] = []
     users_seen = 0
+    answered = False
     for event in reversed(tracker.events or []):
         kind = event.get("event")
         if kind == "user":
@@ -90,9 +92,14 @@ def last_menu(tracker: Tracker) -> tuple[list[str], list[str]]:
             if users_seen == 2:
                 break
         elif kind == "bot" and users_seen == 1:
-            payloads += [str(b.get("payload") or "") for b in (event.get("data") or {}).get("buttons") or []]
+            data = event.get("data") or {}
+            if (data.get("custom") or {}).get("type") == "sources":
+                answered = True
+            payloads += [str(b.get("payload") or "") for b in data.get("buttons") or []]
         elif kind in ("restart", "session_started"):
             break
+    if answered:   # an answer's related entries are suggestions, not a choice asked for
+        payloads = [p for p in payloads if not _CHOOSE_PAYLOAD.match(p)]
     entries = [m.group(1) for p in payloads if (m := _CHOOSE_PAYLOAD.match(p))]
     procedures = [m.group(1) for p in payloads if (m := _PROCEDURE_PAYLOAD.match(p))]
     return entries, procedures
