@@ -139,6 +139,9 @@ def search_in_context(search: KnowledgeSearch, text: str, language: str, topic: 
     if contextual.decision == "none":
         return result
     if result.decision == "answer" and result.top is not None and contextual.top is not None \
+            and contextual.top.entry_id == topic and result.top.entry_id != topic:
+        return result   # "a za samą kartę?" asks something further, not the topic's answer again
+    if result.decision == "answer" and result.top is not None and contextual.top is not None \
             and contextual.top.entry_id != result.top.entry_id and contextual.top.confidence <= result.top.confidence:
         return result
     return contextual

@@ -156,3 +156,12 @@ def test_a_typed_reply_to_the_procedure_menu_picks_the_procedure(answer, text, l
     })
     messages, _ = run(answer, t)
     assert messages[0]["custom"]["entry_id"] == entry and "zł" in messages[0]["text"]
+
+
+def test_a_follow_up_the_search_answers_alone_is_not_the_topic_again(knowledge_search):
+    from bot.actions.knowledge import search_in_context
+
+    result = search_in_context(knowledge_search, "a za sama karte?", "pl", "temporary-residence-work")
+    assert result.top.entry_id != "temporary-residence-work"
+    short = search_in_context(knowledge_search, "and how long is it valid?", "en", "national-visa-d")
+    assert short.decision == "answer" and short.top.entry_id == "national-visa-d"
