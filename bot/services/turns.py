@@ -32,14 +32,15 @@ _GLUE = frozenset("""and i a also so very much for the your you all z gory za ws
     lot many big wielkie wielki much bolshoe bolshoye большое велике дуже then now well ну ладно вот
     lol haha hahaha jaja jajaja xd хаха ахах хах ah oh ой ох eh""".split())
 _FOLDED_LETTERS = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "đ": "d", "ı": "i", "’": "'", "`": "'"})
+_TAG = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 _EMOJI_GREETING = "👋"
 _EMOJI_THANKS = "🙏"
 _LONGEST_PHRASE = 5
 
 
 def fold(text: str) -> str:
-    """Lower case, accents dropped (Cyrillic й/ї kept apart from и/і), punctuation as spaces."""
-    text = text.casefold().translate(_FOLDED_LETTERS)
+    """Lower case, accents dropped (Cyrillic й/ї kept apart from и/і), punctuation and HTML tags as spaces."""
+    text = _TAG.sub(" ", text).casefold().translate(_FOLDED_LETTERS)
     kept = []
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char) and kept and "a" <= kept[-1] <= "z":
@@ -146,9 +147,12 @@ def asks_about_identity(text: str) -> bool:
     return any(f" {' '.join(w)} " in padded for w in _lists("identity_cues")) or (asked and len(words) <= 5)
 
 
-def _has_stop_phrase(folded: str) -> bool:
+def _has_stop_phrase(folded: str, clause: bool = False) -> bool:
+    """A stop phrase in ``folded``; in a clause of a longer message a one-word phrase ("stop",
+    "нехай") counts only when the clause is at most two words ("нехай роботодавець подасть" is no exit)."""
     padded = f" {folded} "
-    return any(f" {' '.join(p)} " in padded for p in _lists("stop"))
+    short = len(folded.split()) <= (2 if clause else 4)
+    return any(f" {' '.join(p)} " in padded and (not clause or len(p) > 1 or short) for p in _lists("stop"))
 
 
 def wants_to_stop(text: str) -> bool:
@@ -166,9 +170,9 @@ def leave_and_rest(text: str) -> tuple[bool, str]:
     clauses = re.split(r"(?<=[.!;,،])\s+|\s+-\s+|\n+", text.strip())
     for number, clause in enumerate(clauses[:3]):
         words = fold(clause).split()
-        if len(clauses) > 1 and len(words) <= 5 and _has_stop_phrase(" ".join(words)):
+        if len(clauses) > 1 and len(words) <= 5 and _has_stop_phrase(" ".join(words), clause=True):
             return True, " ".join(clauses[number + 1:]).strip()
-    if len(folded.split()) > 10 or not _has_stop_phrase(folded):
+    if len(folded.split()) > 10 or not _has_stop_phrase(folded, clause=len(folded.split()) > 4):
         return False, ""
     if looks_like_question(text) and not any(folded.startswith(" ".join(p)) for p in _lists("stop")):
         return False, ""
