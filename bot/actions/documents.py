@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.choices import keywords
 from bot.actions.common import conversation_language, text
 from bot.actions.knowledge import search_in_context, social_kind, topic_of, SOCIAL_RESPONSES
-from bot.services.turns import fold
+from bot.services.turns import fold, without_social_clauses
 from bot.services.procedures import UnknownProcedureError, default_catalog, get_procedure, procedure_choices
 from knowledge.search import KnowledgeSearch, SearchResult
 
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 GENERAL_FEES_ENTRY = "fees"
 GENERAL_FEES_PROCEDURE = "residence-card"
 MENU_SIZE = 4
+# How likely a ranked entry must be to name its procedure, and the general fees entry on top.
+NAMED_MIN_CONFIDENCE = 0.03
+CHECKLIST_MIN_CONFIDENCE = 0.5
+FEES_MIN_CONFIDENCE = 0.1
 
 
 # Entries that are document lists of a procedure whose own entry is another one.
@@ -58,15 +62,25 @@ def asks_cost_or_documents(text: str) -> bool:
 
 def named_procedure(result: SearchResult) -> str | None:
     """The procedure a question names, read from the entries the search ranks first: a specific
-    procedure's entry among the top three, else the general fees entry (the residence card)."""
-    if result.top is None or (result.decision == "none" and result.top.confidence < 0.3):
+    procedure's entry among the top three (if at all likely), else the general fees entry on top
+    (the residence card: "how much is the card?")."""
+    if result.top is None:
         return None
     by_entry = procedures_by_entry()
-    top_three = [hit.entry_id for hit in result.hits[:3]]
-    for entry_id in top_three:
-        if entry_id != GENERAL_FEES_ENTRY and entry_id in by_entry:
-            return by_entry[entry_id][0]
-    return GENERAL_FEES_PROCEDURE if GENERAL_FEES_ENTRY in top_three[:1] else None
+    likely_lists = {hit.entry_id for hit in result.hits[:3]
+                    if hit.entry_id in CHECKLIST_ENTRIES and hit.confidence >= CHECKLIST_MIN_CONFIDENCE}
+    names_main = any(hit.entry_id in by_entry and hit.entry_id not in CHECKLIST_ENTRIES
+                     and hit.entry_id != GENERAL_FEES_ENTRY and hit.confidence >= NAMED_MIN_CONFIDENCE
+                     for hit in result.hits[:3])
+    if len(likely_lists) > 1 and not names_main:
+        return None   # "kakie dokumenty nuzhny?": several lists fit, none is named
+    for hit in result.hits[:3]:
+        # the document lists match any "what documents?", so they name their procedure only when likely
+        needed = CHECKLIST_MIN_CONFIDENCE if hit.entry_id in CHECKLIST_ENTRIES else NAMED_MIN_CONFIDENCE
+        if hit.entry_id != GENERAL_FEES_ENTRY and hit.entry_id in by_entry and hit.confidence >= needed:
+            return by_entry[hit.entry_id][0]
+    top = result.hits[0]
+    return GENERAL_FEES_PROCEDURE if top.entry_id == GENERAL_FEES_ENTRY and top.confidence >= FEES_MIN_CONFIDENCE else None
 
 
 def menu_procedures(result: SearchResult | None, language: str) -> list[str]:
@@ -122,6 +136,7 @@ class ActionDocumentsAndFees(Action):
                 return []
             search = self._knowledge()
             topic = topic_of(tracker)
+            message = without_social_clauses(message)
             result = search_in_context(search, message, language, topic, latest.get("detected_language"))
             procedure = named_procedure(result)
             if procedure is None and result.decision == "answer" and self._answerer is not None:

@@ -161,9 +161,10 @@ class GuardedFormValidation(FormValidationAction):
         social = social_kind(text)
         leaving, rest = leave_and_rest(text)
         if leaving or social == "farewell":
-            dispatcher.utter_message(response="utter_goodbye" if social == "farewell" else "utter_stopped")
+            farewell = social == "farewell" or (bool(rest) and social_kind(rest) == "farewell")
+            dispatcher.utter_message(response="utter_goodbye" if farewell else "utter_stopped")
             answered: list[dict[str, Any]] = []
-            if rest and self._answerer is not None and self._asks(rest, None, 0.0):
+            if rest and not farewell and self._answerer is not None and self._asks(rest, None, 0.0):
                 answered = self._answerer.respond(dispatcher, tracker, domain, rest, conversation_language(tracker),
                                                   None) or []
             return answered + self._leave()

@@ -13,7 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.texts import conversation_language, response_text
-from bot.services.turns import asks_about_identity, fold, looks_like_question, opens_question, read_social, wants_person
+from bot.services.turns import (asks_about_identity, fold, looks_like_question, opens_question, read_social, wants_person,
+                                without_social_clauses)
 from knowledge.entries import Entry
 from knowledge.search import KnowledgeSearch, SearchResult
 from nlu.language_id import SERVED
@@ -287,6 +288,7 @@ class ActionAnswerQuestion(Action):
         search = self._knowledge()
         detected = (tracker.latest_message or {}).get("detected_language")
         answered = [SlotSet("failed_answers", 0.0)]
+        text = without_social_clauses(text)
         group = intent_entries().get(intent or "")
         if group:
             picked = group[0] if len(group) == 1 else self._within(search, text, language, group)

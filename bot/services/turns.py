@@ -199,3 +199,14 @@ def wants_person(text: str) -> bool:
     padded = f" {fold(text)} "
     return any(f" {' '.join(w)} " in padded for w in _lists("handoff_words")) \
         and any(f" {' '.join(w)} " in padded for w in _lists("person_words"))
+
+
+def without_social_clauses(text: str) -> str:
+    """``text`` without its purely social leading and trailing clauses, as typed: "Привіт! скільки
+    коштує карта побиту? Дякую" -> "скільки коштує карта побиту?" (the search reads the rest)."""
+    clauses = [c for c in re.split(r"(?<=[.!?;,])\s+|\n+", text.strip()) if c.strip()]
+    while len(clauses) > 1 and read_social(clauses[0]).only_social:
+        clauses.pop(0)
+    while len(clauses) > 1 and read_social(clauses[-1]).only_social:
+        clauses.pop()
+    return " ".join(clauses) if clauses else text

@@ -165,3 +165,20 @@ def test_a_follow_up_the_search_answers_alone_is_not_the_topic_again(knowledge_s
     assert result.top.entry_id != "temporary-residence-work"
     short = search_in_context(knowledge_search, "and how long is it valid?", "en", "national-visa-d")
     assert short.decision == "answer" and short.top.entry_id == "national-visa-d"
+
+
+@pytest.mark.parametrize(("question", "language", "procedure"), [
+    ("What does the permanent residence application cost?", "en", "permanent-residence"),
+    ("скільки коштує карта побиту?", "uk", "residence-card"),
+    ("what documents do I need for studies?", "en", "temporary-residence-study"),
+    ("kakie dokumenty nuzhny?", "ru", None),          # several document lists fit, none is named: a menu
+])
+def test_the_procedure_a_question_names(knowledge_search, question, language, procedure):
+    from bot.actions.documents import named_procedure
+
+    assert named_procedure(knowledge_search.run(question, language=language)) == procedure
+
+
+def test_a_greeting_before_a_fee_question_does_not_hide_it(answer):
+    messages, _ = run(answer, tracker("Привіт! скільки коштує карта побиту?", "ask_question", "uk"))
+    assert "zł" in messages[0]["text"] or "зл" in messages[0]["text"]

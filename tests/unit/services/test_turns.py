@@ -77,3 +77,11 @@ def test_answers_and_long_messages_are_not_wishes_to_leave(message):
 ])
 def test_questions_are_told_from_answers(message, expected):
     assert looks_like_question(message) is expected
+
+
+def test_social_clauses_are_dropped_before_the_search():
+    from bot.services.turns import without_social_clauses
+
+    assert without_social_clauses("Привіт! скільки коштує карта побиту?") == "скільки коштує карта побиту?"
+    assert without_social_clauses("hej, ile kosztuje karta pobytu? i dzieki z gory :)") == "ile kosztuje karta pobytu?"
+    assert without_social_clauses("ok") == "ok"
