@@ -123,12 +123,28 @@ class GuardedFormValidation(FormValidationAction):
             return None
         detected = (tracker.latest_message or {}).get("detected_language")
         result = search_in_context(self._answerer.search(), text, conversation_language(tracker), None, detected)
+        # right after leaving this flow, a question about its topic is answered, not the flow restarted
+        own = FLOW_ENTRIES[self.form_name()] if not (self._left_lately(tracker) and looks_like_question(text)) else frozenset()
         if result.decision not in ("answer", "clarify") or result.top is None \
-                or result.top.entry_id in FLOW_ENTRIES[self.form_name()] \
+                or result.top.entry_id in own \
                 or result.top.confidence < SITUATION_CONFIDENCE:
             return None
         answered = self._answerer.respond(dispatcher, tracker, domain, text, conversation_language(tracker), None) or []
         return answered + self._leave()
+
+    def _left_lately(self, tracker: Tracker) -> bool:
+        """Whether this flow ended without a result within the person's last two messages."""
+        messages = 0
+        for event in reversed(tracker.events or []):
+            if event.get("event") == "user":
+                messages += 1
+                if messages > 2:
+                    return False
+            elif event.get("event") == "active_loop" and event.get("name") is None and messages >= 1:
+                return True
+            elif event.get("event") == "active_loop" and event.get("name") == self.form_name() and messages >= 1:
+                return False
+        return False
 
     def _just_heard(self, tracker: Tracker) -> bool:
         """Whether the form runs on a message the person has just sent, rather than resuming
@@ -149,6 +165,12 @@ class GuardedFormValidation(FormValidationAction):
 
         intent = latest.get("intent") or {}
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+        if name == "stop" and not self.holds_value(requested, text, tracker):
+            # the rule for it did not apply (this validation runs): leave here
+            dispatcher.utter_message(response="utter_stopped")
+            return self._leave()
+        if name == "talk_to_human" and self._answerer is not None and not self.holds_value(requested, text, tracker):
+            return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         if name in HANDLED_BY_RULES or self.holds_value(requested, text, tracker):
             return None
         from bot.actions.language import asks_to_switch, switch_language

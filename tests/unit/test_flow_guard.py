@@ -148,3 +148,20 @@ def test_a_request_for_a_person_inside_a_flow_hands_over(validate):
     messages, events = run(validate, in_form("nie rozumiem o jaki numer chodzi, dajcie mi czlowieka prosze"))
     assert messages[-1]["response"] == "utter_handoff"
     assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
+
+
+def test_the_stop_intent_leaves_when_its_rule_did_not(validate):
+    messages, events = run(validate, in_form("стоп", language="ru", intent="stop", confidence=0.9))
+    assert messages[0]["response"] == "utter_stopped"
+    assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
+
+
+def test_a_question_right_after_leaving_a_flow_is_answered_not_the_flow_restarted(knowledge_search):
+    validate = ValidateCaseStatusForm(ActionAnswerQuestion(lambda: knowledge_search))
+    text = "a gdzie w ogole moge znalezc ten numer sprawy?"
+    t = starting(text, validate, language="pl")
+    t.events[:0] = [{"event": "user", "text": "nieważne"}, {"event": "active_loop", "name": None},
+                    {"event": "bot", "text": "Dobrze, przerwałem."}]
+    messages, events = run(validate, t)
+    assert any((m.get("custom") or {}).get("entry_id") == "case-status-check" for m in messages)
+    assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
