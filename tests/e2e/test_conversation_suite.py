@@ -16,7 +16,7 @@ from infoline.converse_eval import SUITE_DIR, format_report, load_suite, run_sui
 pytestmark = pytest.mark.slow
 
 # pass rate floors per group of languages, over development and holdout conversations together
-FLOORS = {"pl/en/uk/ru": 0.45, "other": 0.22}
+FLOORS = {"pl/en/uk/ru": 0.52, "other": 0.24}
 
 
 def test_the_conversation_suite_holds_its_pass_rates():
