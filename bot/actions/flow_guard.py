@@ -3,13 +3,18 @@
 Every form's validation action derives from :class:`GuardedFormValidation`. When the message
 holds a value for the requested slot, validation goes on as usual. Otherwise the message may be:
 
-- a wish to leave ("stop", "nieważne", "не надо", a goodbye): the form ends, the person is told;
+- a wish to leave ("stop", "nieważne", "не надо", a goodbye): the form ends, the person is told,
+  and a question after it ("laisse tomber. comment faire appel ?") is answered;
+- a request for a consultant: handed over, the form ends;
+- a request to go on in another language: switched, the form asks again in it;
 - a clearly different request (another flow's intent with high confidence): the form ends and
   that flow starts;
 - a question: it is answered from the knowledge base and the form asks its question again;
 - a social turn ("ok", "thanks"): the social reply, then the form's question again.
 
 Anything else is validated as an answer and gets the form's own "I could not read that".
+As a form starts, a message describing a situation that one entry answers is answered instead
+(the flow does not start). A flow keeps the language it started in for short answers.
 Rasa ends a form whose validation returns ``ActiveLoop(None)``; setting the requested slot to
 None makes the form ask for it again.
 """
