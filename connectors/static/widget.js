@@ -175,7 +175,10 @@
     fetch(api, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message, language: language })
+      // the language goes along only when the person chose it (the select, or a switch they asked
+      // for); otherwise the assistant follows the language they write in
+      body: JSON.stringify(store.getItem("infoopt.language.chosen") === "1"
+        ? { sender: sender, message: message, language: language } : { sender: sender, message: message })
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });
     }).then(function (r) {
@@ -185,6 +188,7 @@
         if (m.custom && m.custom.type === "language" && LANGS.indexOf(m.custom.language) >= 0) {
           language = m.custom.language;
           store.setItem("infoopt.language", language);
+          store.setItem("infoopt.language.chosen", "1");
           applyLanguage();
         }
         remember({ who: "bot", text: m.text || "", buttons: m.buttons || [], custom: m.custom || null });
@@ -205,6 +209,7 @@
   langSelect.addEventListener("change", function () {
     language = langSelect.value;
     store.setItem("infoopt.language", language);
+    store.setItem("infoopt.language.chosen", "1");
     applyLanguage();
     showWelcome();
   });

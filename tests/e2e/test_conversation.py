@@ -86,3 +86,11 @@ def test_html_in_a_message_comes_back_as_plain_data(assistant):
     res = assistant.client.post("/api/chat", json={"sender": "e2e-xss", "message": "<script>alert(1)</script> pobyt"})
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("application/json")
+
+
+def test_the_language_written_in_wins_over_the_chosen_one_and_a_short_reply_keeps_it(assistant):
+    """A Ukrainian who chose Polish writes Ukrainian: answered in Ukrainian; then "ок" stays in Ukrainian."""
+    sender = f"e2e-written-{uuid.uuid4().hex[:8]}"
+    reply = assistant.chat(sender, "Скільки коштує карта побиту для роботи?", "pl")
+    assert _sources(reply)[0]["language"] == "uk"
+    assert "допомог" in _texts(assistant.chat(sender, "ок"))   # Ukrainian, not the chosen Polish
