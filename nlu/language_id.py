@@ -122,8 +122,10 @@ class LanguageIdentifier:
         threshold = self.min_confidence + (0.25 if short else 0.0)
         if confidence < threshold:
             # Short Cyrillic without a telling letter ("статус справи"): the likelier of the two
+            # ("ок" alone says nothing and keeps the conversation's language)
             cyrillic = [v for v in values if v.language.iso_code_639_1.name.lower() in ("uk", "ru")]
-            if cyrillic and _CYRILLIC.search(text) and len(_CYRILLIC.findall(text)) * 2 > len(letters):
+            if cyrillic and len(text.split()) >= 2 and len(letters) >= 6 \
+                    and len(_CYRILLIC.findall(text)) * 2 > len(letters):
                 guess = cyrillic[0].language.iso_code_639_1.name.lower()
                 return Detection(guess, float(cyrillic[0].value), guess)
             return Detection(None, confidence, None)

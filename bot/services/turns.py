@@ -30,7 +30,7 @@ _GLUE = frozenset("""and i a also so very much for the your you all z gory za ws
     please prosze pls plz pani panie again once more the answer odpowiedz informacje info help pomoc
     и і та й а очень дуже за помощь допомогу пожалуйста будь ласка ласка заранее заздалегідь вам тобі тебе вас
     lot many big wielkie wielki much bolshoe bolshoye большое велике дуже then now well ну ладно вот
-    lol haha hahaha jaja jajaja xd хаха ахах хах ah oh ой ох eh""".split())
+    lol haha hahaha jaja jajaja xd хаха ахах хах ah oh ой ох eh kkk kkkk kkkkk rs""".split())
 _FOLDED_LETTERS = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "đ": "d", "ı": "i", "’": "'", "`": "'"})
 _TAG = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 _EMOJI_GREETING = "👋"
