@@ -127,11 +127,11 @@ class ActionDocumentsAndFees(Action):
         procedure = next(tracker.get_latest_entity_values("procedure"), None)
         result = None
         if not procedure and self._knowledge is not None and not message.startswith("/"):
-            switched = self._answerer.switched(dispatcher, tracker, domain, message) if self._answerer else None
-            if switched is not None:
-                return switched
-            social = social_kind(message)
-            if social:
+            if self._answerer is not None:
+                handled = self._answerer.before_search(dispatcher, tracker, domain, message)
+                if handled is not None:
+                    return handled
+            elif (social := social_kind(message)) is not None:
                 dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
                 return []
             search = self._knowledge()

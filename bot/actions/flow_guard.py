@@ -26,6 +26,8 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.knowledge import SOCIAL_RESPONSES, search_in_context, social_kind
+from bot.actions.language import asks_to_switch, switch_language
 from bot.actions.texts import conversation_language
 from bot.services.turns import fold, leave_and_rest, looks_like_question, wants_person
 
@@ -119,8 +121,6 @@ class GuardedFormValidation(FormValidationAction):
                           text: str) -> list[dict[str, Any]] | None:
         """A situation one entry answers ("I quit my job, I have a TRC for work, what now?") is
         answered instead of starting the flow; a flow starts for what only it can do."""
-        from bot.actions.knowledge import search_in_context
-
         if wants_person(text) and self._answerer is not None:
             return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         if self._answerer is None or len([w for w in fold(text).split() if w.isalpha()]) < SITUATION_MIN_WORDS \
@@ -166,8 +166,6 @@ class GuardedFormValidation(FormValidationAction):
 
     def _interruption(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                       requested: str, text: str, latest: dict[str, Any]) -> list[dict[str, Any]] | None:
-        from bot.actions.knowledge import SOCIAL_RESPONSES, social_kind
-
         intent = latest.get("intent") or {}
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
         if name == "stop" and not self.holds_value(requested, text, tracker):
@@ -178,8 +176,6 @@ class GuardedFormValidation(FormValidationAction):
             return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         if name in HANDLED_BY_RULES or self.holds_value(requested, text, tracker):
             return None
-        from bot.actions.language import asks_to_switch, switch_language
-
         if wants_person(text) and self._answerer is not None:
             return self._answerer.hand_over(dispatcher, tracker) + self._leave()
         target = asks_to_switch(text, tracker.get_slot("language"))

@@ -12,6 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.handoff import create_handoff, hand_over
+from bot.actions.language import asks_to_switch, switch_language
 from bot.actions.texts import conversation_language, response_text
 from bot.services.turns import (asks_about_identity, fold, looks_like_question, opens_question, read_social, wants_person,
                                 without_social_clauses)
@@ -184,7 +186,6 @@ class ActionAnswerQuestion(Action):
         failures = int(tracker.get_slot("failed_answers") or 0) + 1
         dispatcher.utter_message(response="utter_no_answer")
         if failures >= 2 and self._handoff is not None:
-            from bot.actions.handoff import create_handoff
             from bot.texts import text as service_text
 
             create_handoff(self._handoff(), tracker, language)
@@ -212,18 +213,27 @@ class ActionAnswerQuestion(Action):
 
     def hand_over(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """A consultant is asked to follow up (as action_handoff does)."""
-        from bot.actions.handoff import hand_over
-
         if self._handoff is None:
             dispatcher.utter_message(response="utter_handoff")
             return []
         return hand_over(dispatcher, self._handoff(), tracker, conversation_language(tracker))
 
+    def before_search(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                      text: str) -> list[dict[str, Any]] | None:
+        """What a message gets before any search: a consultant or a switch of language it asks
+        for, or the reply to a purely social turn; None when it is to be searched."""
+        switched = self.switched(dispatcher, tracker, domain, text)
+        if switched is not None:
+            return switched
+        social = social_kind(text)
+        if social:
+            dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+            return []
+        return None
+
     def switched(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                  text: str) -> list[dict[str, Any]] | None:
         """What a request the NLU did not catch calls for: a consultant, or going on in another language."""
-        from bot.actions.language import asks_to_switch, switch_language
-
         if wants_person(text):   # "can you connect me with a consultant?", whatever the NLU made of it
             return self.hand_over(dispatcher, tracker)
         target = asks_to_switch(text, tracker.get_slot("language"))
@@ -270,13 +280,9 @@ class ActionAnswerQuestion(Action):
         chosen = next(tracker.get_latest_entity_values("entry_id"), None)
         if chosen in search.entries:
             return answered + self._answer(dispatcher, domain, search, search.entries[chosen], language)
-        switched = self.switched(dispatcher, tracker, domain, text)
-        if switched is not None:
-            return switched
-        social = social_kind(text)
-        if social:
-            dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
-            return []
+        handled = self.before_search(dispatcher, tracker, domain, text)
+        if handled is not None:
+            return handled
         intent = (latest.get("intent") or {}).get("name")
         return self.respond(dispatcher, tracker, domain, text, language, intent) or []
 
@@ -421,13 +427,14 @@ class ActionOutOfScope(Action):
         language = conversation_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
         if self._answerer is not None:
-            switched = self._answerer.switched(dispatcher, tracker, domain, text)
-            if switched is not None:
-                return switched
-        social = social_kind(text)
-        if social:
-            dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
-            return []
+            handled = self._answerer.before_search(dispatcher, tracker, domain, text)
+            if handled is not None:
+                return handled
+        else:
+            social = social_kind(text)
+            if social:
+                dispatcher.utter_message(response=SOCIAL_RESPONSES[social])
+                return []
         search = self._knowledge()
         detected = (tracker.latest_message or {}).get("detected_language")
         result = search_in_context(search, text, language, topic_of(tracker), detected)
